@@ -1,0 +1,32 @@
+// Errors raised by the core services. Each carries a stable SCREAMING_SNAKE `code` that the
+// CLI prints and scripts can match; the package error that caused it stays in `cause`.
+
+export type CoreErrorCode =
+  | 'ACCOUNT_NOT_FOUND'
+  | 'ACCOUNT_AMBIGUOUS'
+  | 'IDENTITY_NOT_FOUND'
+  | 'KEY_NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_PASSPHRASE'
+  | 'PASSPHRASE_REQUIRED'
+  | 'RECIPIENT_KEY_MISSING'
+  | 'MESSAGE_NOT_FOUND'
+  | 'VAULT_CORRUPT';
+
+export class CoreError extends Error {
+  readonly code: CoreErrorCode;
+
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CoreError';
+    this.code = code;
+  }
+}
+
+/** Returns the stable code of any Sealpost error, or `INTERNAL_ERROR` for anything else. */
+export function errorCode(error: unknown): string {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+    if (/^[A-Z][A-Z0-9_]+$/.test(error.code)) return error.code;
+  }
+  return 'INTERNAL_ERROR';
+}

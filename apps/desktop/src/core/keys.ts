@@ -1,0 +1,228 @@
+// Key service: the user's own identities (one OpenPGP key per address, protected by the
+// Sealpost passphrase) and imports of certificates and secret keys, including GnuPG exports.
+
+import type { Logger } from 'pino';
+import type { Store } from '@sealpost/storage';
+import {
+  generateIdentity,
+  protectSecretKey,
+  readCertificate,
+  readCertificates,
+  unlockSecretKey,
+} from '@sealpost/crypto-core';
+import type { CertificateInfo, UnlockedKey } from '@sealpost/crypto-core';
+import { normalizeAddress } from './addresses.ts';
+import { CoreError } from './errors.ts';
+
+export interface IdentitySummary {
+  address: string;
+  fingerprint: string;
+}
+
+export interface ImportResult {
+  kind: 'certificate' | 'secret-key';
+  address: string;
+  fingerprint: string;
+  summary: string;
+}
+
+export class KeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly passphrase: () => string,
+    private readonly log: Logger,
+  ) {}
+
+  hasIdentity(address: string): boolean {
+    return this.store.identities.getByAddress(address.toLowerCase()) !== null;
+  }
+
+  async generate(input: { address: string; name: string | null }): Promise<IdentitySummary> {
+    const address = normalizeAddress(input.address, '--address');
+    if (this.store.identities.getByAddress(address)) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `${address} already has a key; export it with "sealpost key export".`,
+      );
+    }
+
+    const identity = await generateIdentity({
+      address,
+      name: input.name ?? undefined,
+      passphrase: this.passphrase(),
+    });
+    this.store.identities.insert({
+      address,
+      fingerprint: identity.fingerprint,
+      certificate: identity.certificate,
+      secretKey: identity.secretKey,
+      revocationCertificate: identity.revocationCertificate,
+      accountId: this.store.accounts.getByEmail(address)?.id ?? null,
+    });
+    this.log.info({ fingerprint: identity.fingerprint }, 'identity generated');
+    return { address, fingerprint: identity.fingerprint };
+  }
+
+  list(): IdentitySummary[] {
+    return this.store.identities
+      .list()
+      .map(({ address, fingerprint }) => ({ address, fingerprint }));
+  }
+
+  exportCertificate(address: string): string {
+    return this.#identity(address).certificate;
+  }
+
+  exportSecretKey(address: string): string {
+    return this.#identity(address).secretKey;
+  }
+
+  exportRevocationCertificate(address: string): string {
+    const revocation = this.#identity(address).revocationCertificate;
+    if (!revocation) {
+      throw new CoreError('KEY_NOT_FOUND', `No revocation certificate is stored for ${address}.`);
+    }
+    return revocation;
+  }
+
+  /**
+   * Imports every key in `data`: certificates become contacts (pinned on first sight), secret
+   * keys become identities, re-protected with the Sealpost passphrase.
+   */
+  async import(
+    data: Uint8Array,
+    options: { keyPassphrase: string | null; replacePinned: boolean },
+  ): Promise<ImportResult[]> {
+    if (isSecretKeyData(data)) {
+      return [await this.#importSecretKey(data, options.keyPassphrase)];
+    }
+
+    const results: ImportResult[] = [];
+    for (const certificate of await readCertificates(data)) {
+      results.push(this.#importCertificate(certificate, options.replacePinned));
+    }
+    return results;
+  }
+
+  /** Unlocks the secret keys of every identity, for decryption. Callers must `clear()` them. */
+  async unlockAll(): Promise<UnlockedKey[]> {
+    const unlocked: UnlockedKey[] = [];
+    for (const identity of this.store.identities.list()) {
+      unlocked.push(await unlockSecretKey(identity.secretKey, this.passphrase()));
+    }
+    return unlocked;
+  }
+
+  /** Unlocks the key of `address` for signing. The caller must `clear()` it. */
+  async unlock(address: string): Promise<UnlockedKey> {
+    return unlockSecretKey(this.#identity(address).secretKey, this.passphrase());
+  }
+
+  #identity(address: string) {
+    const normalized = normalizeAddress(address, '--address');
+    const identity = this.store.identities.getByAddress(normalized);
+    if (!identity) {
+      throw new CoreError(
+        'IDENTITY_NOT_FOUND',
+        `There is no key for ${normalized}; create one with "sealpost key generate --address ${normalized}".`,
+      );
+    }
+    return identity;
+  }
+
+  async #importSecretKey(data: Uint8Array, keyPassphrase: string | null): Promise<ImportResult> {
+    const sealpostPassphrase = this.passphrase();
+    const secretKey = await protectSecretKey(
+      data,
+      sealpostPassphrase,
+      keyPassphrase ?? sealpostPassphrase,
+    );
+    const certificate = await readCertificate(secretKey);
+    const address = certificate.addresses[0];
+    if (!address) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `Key ${certificate.fingerprint} has no User ID with an e-mail address.`,
+      );
+    }
+    if (this.store.identities.getByAddress(address)) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `${address} already has a key; Sealpost keeps one key per address.`,
+      );
+    }
+
+    this.store.identities.insert({
+      address,
+      fingerprint: certificate.fingerprint,
+      certificate: certificate.armored,
+      secretKey,
+      revocationCertificate: null,
+      accountId: this.store.accounts.getByEmail(address)?.id ?? null,
+    });
+    this.log.info({ fingerprint: certificate.fingerprint }, 'secret key imported');
+    return {
+      kind: 'secret-key',
+      address,
+      fingerprint: certificate.fingerprint,
+      summary: `Imported your secret key ${certificate.fingerprint} for ${address}, now protected by the Sealpost passphrase.`,
+    };
+  }
+
+  #importCertificate(certificate: CertificateInfo, replacePinned: boolean): ImportResult {
+    if (certificate.addresses.length === 0) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `Certificate ${certificate.fingerprint} has no User ID with an e-mail address.`,
+      );
+    }
+
+    const outcomes: string[] = [];
+    for (const address of certificate.addresses) {
+      const recorded = this.store.contacts.recordCertificate(
+        {
+          address,
+          fingerprint: certificate.fingerprint,
+          certificate: certificate.armored,
+          source: 'import',
+          seenAt: new Date(),
+        },
+        { replacePinned },
+      );
+      outcomes.push(describeOutcome(address, certificate.fingerprint, recorded.outcome));
+    }
+    this.log.info({ fingerprint: certificate.fingerprint }, 'certificate imported');
+    return {
+      kind: 'certificate',
+      address: certificate.addresses[0]!,
+      fingerprint: certificate.fingerprint,
+      summary: outcomes.join('\n'),
+    };
+  }
+}
+
+/** Tells a secret key from a certificate by the armor header or the first packet's tag (5). */
+function isSecretKeyData(data: Uint8Array): boolean {
+  const head = Buffer.from(data.subarray(0, 4096)).toString('latin1');
+  if (head.includes('-----BEGIN PGP'))
+    return head.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----');
+
+  // RFC 9580 section 4.2: bit 6 set means the new packet format with the tag in bits 0-5.
+  const first = data[0] ?? 0;
+  const tag = first & 0x40 ? first & 0x3f : (first >> 2) & 0x0f;
+  return tag === 5;
+}
+
+function describeOutcome(address: string, fingerprint: string, outcome: string): string {
+  switch (outcome) {
+    case 'new':
+      return `Imported ${fingerprint} for ${address}; it is now the pinned key for that address.`;
+    case 'unchanged':
+    case 'updated':
+      return `${fingerprint} for ${address} was already known; refreshed it.`;
+    case 'replaced':
+      return `${fingerprint} now replaces the previously pinned key of ${address}.`;
+    default:
+      return `WARNING: ${address} already has a different pinned key. ${fingerprint} was recorded but is not used; check it with the contact and import again with --replace.`;
+  }
+}

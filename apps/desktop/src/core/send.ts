@@ -1,0 +1,215 @@
+// Compose-and-send pipeline: picks the mode for the whole recipient set, builds the PGP/MIME
+// message with protected headers and an Autocrypt header, stores it in the outbox, sends it,
+// and appends the sender's copy to Sent. Bcc recipients get their own encrypted copy, so
+// neither the headers nor the key IDs in the ciphertext reveal them to the others.
+
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '@sealpost/storage';
+import { certificateToBinary, encryptAndSign, micalgOf, signDetached } from '@sealpost/crypto-core';
+import type { UnlockedKey } from '@sealpost/crypto-core';
+import {
+  buildEncryptedMessage,
+  buildInnerEntity,
+  buildSignedMessage,
+  formatGossipHeader,
+  signedPartBytes,
+} from '@sealpost/mail-transport';
+import type { AttachmentInput, Micalg } from '@sealpost/mail-transport';
+import type { AccountService, AccountRecord } from './accounts.ts';
+import { normalizeAddress } from './addresses.ts';
+import type { ContactService } from './contacts.ts';
+import type { KeyService } from './keys.ts';
+import type { Outbox } from './outbox.ts';
+
+export interface SendInput {
+  from: string | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  text: string;
+  attachments: AttachmentInput[];
+  allowPlaintext: boolean;
+}
+
+export type SendMode = 'openpgp' | 'signed-plaintext';
+
+export interface SendResult {
+  mode: SendMode;
+  messageId: string;
+  recipients: string[];
+  savedToSent: boolean;
+}
+
+interface Composition {
+  account: AccountRecord;
+  from: { address: string; name: string | null };
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  date: Date;
+  messageId: string;
+}
+
+export class SendService {
+  constructor(
+    private readonly store: Store,
+    private readonly accounts: AccountService,
+    private readonly keys: KeyService,
+    private readonly contacts: ContactService,
+    private readonly outbox: Outbox,
+    private readonly log: Logger,
+  ) {}
+
+  async send(input: SendInput): Promise<SendResult> {
+    const composition = this.#compose(input);
+    const { account, from } = composition;
+    const recipients = unique([...composition.to, ...composition.cc, ...composition.bcc]);
+
+    // Pick one mode for the whole recipient set; plaintext only after explicit consent.
+    const missing = this.contacts.missingCertificates(
+      recipients.filter((address) => address !== from.address),
+    );
+    if (missing.length > 0 && !input.allowPlaintext) this.contacts.certificatesFor(missing);
+    const mode: SendMode = missing.length === 0 ? 'openpgp' : 'signed-plaintext';
+
+    const signingKey = await this.keys.unlock(from.address);
+    try {
+      const ownCertificate = this.keys.exportCertificate(from.address);
+      const autocrypt = {
+        addr: from.address,
+        preferEncrypt: 'mutual' as const,
+        keydata: await certificateToBinary(ownCertificate),
+      };
+      const messages =
+        mode === 'openpgp'
+          ? await this.#buildEncrypted(composition, input, signingKey, autocrypt)
+          : [await this.#buildSigned(composition, input, signingKey, autocrypt, recipients)];
+
+      for (const message of messages) {
+        await this.outbox.enqueueAndSend(
+          account,
+          { from: from.address, to: message.envelopeTo },
+          message.raw,
+        );
+      }
+      const savedToSent = await this.outbox.appendToSent(account, messages[0]!.raw);
+      this.log.info(
+        { mode, recipientCount: recipients.length, messageCount: messages.length },
+        'message sent',
+      );
+      return { mode, messageId: composition.messageId, recipients, savedToSent };
+    } finally {
+      signingKey.clear();
+    }
+  }
+
+  #compose(input: SendInput): Composition {
+    const account = this.accounts.resolve(input.from);
+    const to = input.to.map((address) => normalizeAddress(address, '--to'));
+    const cc = input.cc.map((address) => normalizeAddress(address, '--cc'));
+    const bcc = input.bcc.map((address) => normalizeAddress(address, '--bcc'));
+    const domain = account.email.split('@')[1]!;
+    return {
+      account,
+      from: { address: account.email, name: account.displayName },
+      to,
+      cc,
+      bcc,
+      date: new Date(),
+      messageId: `<${randomBytes(16).toString('hex')}@${domain}>`,
+    };
+  }
+
+  async #buildEncrypted(
+    composition: Composition,
+    input: SendInput,
+    signingKey: UnlockedKey,
+    autocrypt: { addr: string; preferEncrypt: 'mutual'; keydata: Uint8Array },
+  ): Promise<Array<{ raw: Uint8Array; envelopeTo: string[] }>> {
+    const { from, to, cc, bcc, date, messageId } = composition;
+    const visible = unique([...to, ...cc]);
+    const headers = { from, to, cc, date, messageId };
+
+    // Autocrypt-Gossip tells each visible recipient the keys of the others (Level 1, 5.1).
+    const gossip =
+      visible.length > 1
+        ? await Promise.all(
+            visible.map(async (address) =>
+              formatGossipHeader({
+                addr: address,
+                keydata: await certificateToBinary(this.contacts.certificatesFor([address])[0]!),
+              }),
+            ),
+          )
+        : [];
+    const inner = buildInnerEntity({
+      headers: { ...headers, subject: input.subject },
+      text: input.text,
+      attachments: input.attachments,
+      gossip,
+    });
+
+    const messages: Array<{ raw: Uint8Array; envelopeTo: string[] }> = [];
+    if (visible.length > 0) {
+      const armoredCiphertext = await encryptAndSign({
+        data: inner,
+        recipientCertificates: this.contacts.certificatesFor(
+          visible.filter((a) => a !== from.address),
+        ),
+        signingKey,
+      });
+      messages.push({
+        raw: buildEncryptedMessage({ headers, armoredCiphertext, autocrypt }),
+        envelopeTo: visible,
+      });
+    }
+    for (const address of bcc) {
+      const armoredCiphertext = await encryptAndSign({
+        data: inner,
+        recipientCertificates: this.contacts.certificatesFor([address]),
+        signingKey,
+        encryptToSigner: visible.length === 0,
+      });
+      messages.push({
+        raw: buildEncryptedMessage({ headers, armoredCiphertext, autocrypt }),
+        envelopeTo: [address],
+      });
+    }
+    return messages;
+  }
+
+  async #buildSigned(
+    composition: Composition,
+    input: SendInput,
+    signingKey: UnlockedKey,
+    autocrypt: { addr: string; preferEncrypt: 'mutual'; keydata: Uint8Array },
+    recipients: string[],
+  ): Promise<{ raw: Uint8Array; envelopeTo: string[] }> {
+    const { from, to, cc, date, messageId } = composition;
+    const headers = { from, to, cc, date, messageId };
+    const signedEntity = buildInnerEntity({
+      headers: { ...headers, subject: input.subject },
+      text: input.text,
+      attachments: input.attachments,
+    });
+    const armoredSignature = await signDetached({
+      data: signedPartBytes(signedEntity),
+      signingKey,
+    });
+    const raw = buildSignedMessage({
+      headers: { ...headers, subject: input.subject },
+      signedEntity,
+      armoredSignature,
+      // The micalg parameter must name the hash the signature really used (RFC 3156 section 5).
+      micalg: (await micalgOf(armoredSignature)) as Micalg,
+      autocrypt,
+    });
+    return { raw, envelopeTo: recipients };
+  }
+}
+
+function unique(addresses: string[]): string[] {
+  return [...new Set(addresses)];
+}

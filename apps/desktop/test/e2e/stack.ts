@@ -1,0 +1,140 @@
+// Test helpers for end-to-end tests against the local mail stack started by the global test
+// setup: connection facts of the test users and a way to set up a Sealpost user in a fresh
+// data folder, as if on its own computer.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ImapSession } from '@sealpost/mail-transport';
+import type { ImapConnectOptions } from '@sealpost/mail-transport';
+import { createSilentLogger } from '../../src/core/logger.ts';
+import { ensureDataPaths, resolveDataPaths } from '../../src/core/paths.ts';
+import { Sealpost } from '../../src/core/sealpost.ts';
+
+export const repositoryRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+export const stackCertificateFile = path.join(repositoryRoot, '.mail-stack', 'tls', 'cert.pem');
+export const IMAP_STARTTLS_PORT = 1143;
+export const SMTP_SUBMISSION_PORT = 1587;
+
+export type TestUserName = 'alice' | 'bob' | 'carol';
+
+export interface TestUser {
+  name: TestUserName;
+  address: string;
+  home: string;
+  passphrase: string;
+  sealpost: Sealpost;
+  close(): void;
+}
+
+export function stackPassword(name: TestUserName): string {
+  return `sealpost-${name}`;
+}
+
+export function stackCertificate(): string {
+  return readFileSync(stackCertificateFile, 'utf8');
+}
+
+export function imapOptionsFor(
+  name: TestUserName,
+  password = stackPassword(name),
+): ImapConnectOptions {
+  return {
+    host: '127.0.0.1',
+    port: IMAP_STARTTLS_PORT,
+    security: 'starttls',
+    user: `${name}@sealpost.test`,
+    password,
+    pinnedCertificate: stackCertificate(),
+  };
+}
+
+/** Opens Sealpost in a new data folder for `name`, adds the account and, unless told not to, a key. */
+export async function createUser(
+  name: TestUserName,
+  options: { generateKey?: boolean } = {},
+): Promise<TestUser> {
+  const home = mkdtempSync(path.join(os.tmpdir(), `sealpost-${name}-`));
+  const paths = resolveDataPaths({ SEALPOST_HOME: home });
+  ensureDataPaths(paths);
+  const sealpost = Sealpost.open(paths, createSilentLogger());
+  const passphrase = `test passphrase of ${name}`;
+  sealpost.unlock(passphrase);
+
+  const address = `${name}@sealpost.test`;
+  const server = { host: '127.0.0.1', user: address };
+  await sealpost.accounts.add({
+    email: address,
+    displayName: name[0]!.toUpperCase() + name.slice(1),
+    imap: { ...server, port: IMAP_STARTTLS_PORT, security: 'starttls' },
+    smtp: { ...server, port: SMTP_SUBMISSION_PORT, security: 'starttls' },
+    password: stackPassword(name),
+    pinnedCertificate: stackCertificate(),
+  });
+  if (options.generateKey !== false) {
+    await sealpost.keys.generate({ address, name: null });
+  }
+
+  return {
+    name,
+    address,
+    home,
+    passphrase,
+    sealpost,
+    close() {
+      sealpost.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Gives each user the other's certificate, as if they had swapped key files. */
+export async function swapCertificates(first: TestUser, second: TestUser): Promise<void> {
+  const encoder = new TextEncoder();
+  const options = { keyPassphrase: null, replacePinned: false };
+  await first.sealpost.keys.import(
+    encoder.encode(second.sealpost.keys.exportCertificate(second.address)),
+    options,
+  );
+  await second.sealpost.keys.import(
+    encoder.encode(first.sealpost.keys.exportCertificate(first.address)),
+    options,
+  );
+}
+
+/** Syncs `user` and returns the id of the stored message whose Message-ID is `messageId`. */
+export async function syncAndFind(user: TestUser, messageId: string): Promise<number> {
+  await user.sealpost.mail.sync({ account: null });
+  const found = user.sealpost.mail
+    .list({ account: null, folder: 'INBOX' })
+    .find((message) => message.messageId === messageId);
+  if (!found) throw new Error(`message ${messageId} did not arrive in ${user.address}'s INBOX`);
+  return found.id;
+}
+
+/** Appends `raw` to the INBOX of `name` on the server, as a delivered message would arrive. */
+export async function deliverRaw(name: TestUserName, raw: Uint8Array): Promise<void> {
+  const session = await ImapSession.connect(imapOptionsFor(name));
+  try {
+    await session.append('INBOX', raw, []);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Fetches the raw message with `messageId` from the INBOX of `name` on the server. */
+export async function fetchRawFromServer(name: TestUserName, messageId: string): Promise<Buffer> {
+  const session = await ImapSession.connect(imapOptionsFor(name));
+  try {
+    const { messages } = await session.fetchNew('INBOX', {});
+    const wanted = messageId.replace(/^<|>$/g, '');
+    for (const message of messages.reverse()) {
+      const raw = Buffer.from(message.raw);
+      if (raw.toString('latin1').includes(`<${wanted}>`)) return raw;
+    }
+    throw new Error(`message ${messageId} not found in ${name}'s INBOX on the server`);
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,269 @@
+// Decryption and verification of OpenPGP messages (RFC 9580 sections 5.1 and 5.13), as
+// PGP/MIME (RFC 3156) and inline PGP carry them. Fails closed: plaintext is returned only
+// after the whole message was decrypted and its MDC or AEAD tag checked. A SED packet
+// (tag 9, no integrity protection) or any modification yields DECRYPT_FAILED and no data.
+import {
+  Message,
+  PacketList,
+  PublicKeyEncryptedSessionKeyPacket,
+  SymEncryptedIntegrityProtectedDataPacket,
+  AEADEncryptedDataPacket,
+  SymmetricallyEncryptedDataPacket,
+  decrypt,
+  decryptSessionKeys,
+  readMessage,
+  type AnyPacket,
+  type DecryptedSessionKey,
+  type KeyID,
+  type PrivateKey,
+  type SessionKey,
+  type Subkey,
+} from 'openpgp';
+import { requireAddress } from './address.ts';
+import { parseCertificateList } from './certificate.ts';
+import { openpgpConfig, openpgpFullConfig } from './config.ts';
+import { CryptoError, describeError } from './errors.ts';
+import {
+  decodeOpenPgpData,
+  optionalDate,
+  rejectUnknownOptions,
+  requireArray,
+  requireOptions,
+  type OpenPgpData,
+} from './input.ts';
+import { withPrivateKeys, type SecretKeyInput } from './secret-key.ts';
+import {
+  evaluateSignatures,
+  type OpenPgpVerification,
+  type SignatureResult,
+} from './signature-status.ts';
+
+export interface DecryptAndVerifyOptions {
+  /** Armored message (surrounding text, as in inline PGP, is ignored) or binary packets. */
+  message: OpenPgpData;
+  decryptionKeys: SecretKeyInput[];
+  /** Certificates to verify signatures with; signatures by other keys are `unknown-key`. */
+  verificationCertificates: Array<string | Uint8Array>;
+  /** The From address, matched against the signer's User IDs. */
+  expectedSignerAddress?: string;
+  /** Verification time; defaults to now. */
+  date?: Date;
+}
+
+export interface DecryptedWith {
+  /** Fingerprint of the key packet whose secret decrypted the session key (usually a subkey). */
+  subkeyFingerprint: string;
+  primaryFingerprint: string;
+}
+
+export interface DecryptionResult {
+  data: Uint8Array;
+  decryptedWith: DecryptedWith;
+  /** One entry per signature in the message; empty when the message is not signed. */
+  signatures: SignatureResult[];
+}
+
+const knownOptions = [
+  'message',
+  'decryptionKeys',
+  'verificationCertificates',
+  'expectedSignerAddress',
+  'date',
+] as const;
+
+/** Decrypts a message with one of the decryption keys and verifies its signatures. */
+export async function decryptAndVerify(
+  options: DecryptAndVerifyOptions,
+): Promise<DecryptionResult> {
+  requireOptions(options, 'decryptAndVerify');
+  rejectUnknownOptions(options, knownOptions, 'decryptAndVerify');
+  const decryptionKeys = requireArray(options.decryptionKeys, 'decryptionKeys') as SecretKeyInput[];
+  const certificates = await parseCertificateList(
+    requireArray(options.verificationCertificates, 'verificationCertificates'),
+    'verificationCertificates',
+  );
+  const expectedSignerAddress =
+    options.expectedSignerAddress === undefined
+      ? undefined
+      : requireAddress(options.expectedSignerAddress, 'expectedSignerAddress');
+  const date = optionalDate(options.date, 'date');
+  const message = await readEncryptedMessage(options.message);
+
+  return withPrivateKeys(decryptionKeys, 'decryptionKeys', async (privateKeys) => {
+    const { sessionKey, decryptedWith } = await findSessionKey(message, privateKeys);
+
+    let result;
+    try {
+      result = await decrypt({
+        message,
+        sessionKeys: [sessionKey as SessionKey],
+        verificationKeys: certificates,
+        expectSigned: false,
+        format: 'binary',
+        date,
+        config: openpgpConfig,
+      });
+    } catch (error) {
+      throw decryptFailed(error);
+    }
+    if (!(result.data instanceof Uint8Array)) {
+      throw new CryptoError(
+        'DECRYPT_FAILED',
+        'Decryption returned a stream; crypto-core only accepts complete messages.',
+      );
+    }
+
+    const signatures = await evaluateSignatures(
+      result.signatures as unknown as OpenPgpVerification[],
+      {
+        certificates,
+        date,
+        expectedSignerAddress,
+      },
+    );
+    return { data: result.data, decryptedWith, signatures };
+  });
+}
+
+async function readEncryptedMessage(data: OpenPgpData): Promise<Message<Uint8Array | string>> {
+  const decoded = decodeOpenPgpData(data, 'message');
+  let message: Message<Uint8Array | string>;
+  try {
+    message =
+      'armored' in decoded
+        ? await readMessage({ armoredMessage: decoded.armored, config: openpgpConfig })
+        : await readMessage({ binaryMessage: decoded.binary, config: openpgpConfig });
+  } catch (error) {
+    throw decryptFailed(error);
+  }
+
+  const encrypted = message.packets.filter(
+    (packet) =>
+      packet instanceof SymEncryptedIntegrityProtectedDataPacket ||
+      packet instanceof AEADEncryptedDataPacket ||
+      packet instanceof SymmetricallyEncryptedDataPacket,
+  );
+  if (encrypted.length === 0) {
+    throw new CryptoError(
+      'DECRYPT_FAILED',
+      'The message contains no encrypted data packet; verify signed-only messages with verifyMessage.',
+    );
+  }
+  if (encrypted.some((packet) => packet instanceof SymmetricallyEncryptedDataPacket)) {
+    // Checked here as well as by openpgp.js (allowUnauthenticatedMessages is false), so a
+    // configuration mistake cannot turn this into plaintext: SED has no integrity check and
+    // is the vehicle of EFAIL-style ciphertext modification.
+    throw new CryptoError(
+      'DECRYPT_FAILED',
+      'The message uses a Symmetrically Encrypted Data packet (tag 9) without integrity protection; ' +
+        'it is rejected because it may have been modified. Ask the sender to use a current OpenPGP client.',
+    );
+  }
+  return message;
+}
+
+/**
+ * Finds which of the caller's keys decrypts a PKESK packet and returns the session key with
+ * the exact (sub)key that decrypted it. Each candidate is tried on its own copy of the packet,
+ * so an anonymous recipient (key ID 0) is still attributed to one key.
+ */
+async function findSessionKey(
+  message: Message<Uint8Array | string>,
+  privateKeys: PrivateKey[],
+): Promise<{ sessionKey: DecryptedSessionKey; decryptedWith: DecryptedWith }> {
+  const pkesks = message.packets.filter(
+    (packet): packet is PublicKeyEncryptedSessionKeyPacket =>
+      packet instanceof PublicKeyEncryptedSessionKeyPacket,
+  );
+  if (pkesks.length === 0) {
+    throw new CryptoError(
+      'KEY_NOT_FOUND',
+      'The message is not encrypted to any public key (it may be encrypted to a password only), so no secret key can decrypt it.',
+    );
+  }
+
+  const failures: string[] = [];
+  let candidateCount = 0;
+  for (const pkesk of pkesks) {
+    for (const privateKey of privateKeys) {
+      for (const candidate of await decryptionCandidates(privateKey, pkesk)) {
+        candidateCount += 1;
+        try {
+          const packets = new PacketList<AnyPacket>();
+          packets.push(copyPkesk(pkesk, candidate));
+          const [sessionKey] = await decryptSessionKeys({
+            message: new Message(packets),
+            decryptionKeys: privateKey,
+            config: openpgpConfig,
+          });
+          if (sessionKey) {
+            return {
+              sessionKey,
+              decryptedWith: {
+                subkeyFingerprint: candidate.getFingerprint(),
+                primaryFingerprint: privateKey.getFingerprint(),
+              },
+            };
+          }
+        } catch (error) {
+          failures.push(`${candidate.getFingerprint()}: ${describeError(error)}`);
+        }
+      }
+    }
+  }
+
+  if (candidateCount === 0) {
+    const keyIds = pkesks.map((pkesk) => recipientKeyId(pkesk).toHex()).join(', ');
+    throw new CryptoError(
+      'KEY_NOT_FOUND',
+      `The message is encrypted to key IDs ${keyIds}, and none of the ${privateKeys.length} decryption keys has one of them. ` +
+        'Import the secret key for one of these key IDs.',
+    );
+  }
+  throw new CryptoError(
+    'DECRYPT_FAILED',
+    `No session key could be decrypted (${failures.join('; ')}).`,
+  );
+}
+
+/** Lists the caller's (sub)keys that may decrypt the PKESK. Expired keys count, for old mail. */
+async function decryptionCandidates(
+  privateKey: PrivateKey,
+  pkesk: PublicKeyEncryptedSessionKeyPacket,
+): Promise<Array<PrivateKey | Subkey>> {
+  try {
+    return await privateKey.getDecryptionKeys(
+      recipientKeyId(pkesk),
+      null,
+      undefined,
+      openpgpFullConfig,
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Copies a PKESK packet and addresses the copy to one candidate key. */
+function copyPkesk(
+  pkesk: PublicKeyEncryptedSessionKeyPacket,
+  candidate: PrivateKey | Subkey,
+): PublicKeyEncryptedSessionKeyPacket {
+  const copy = new PublicKeyEncryptedSessionKeyPacket();
+  copy.read(pkesk.write());
+  (copy as unknown as { publicKeyID: KeyID }).publicKeyID = candidate.getKeyID();
+  return copy;
+}
+
+/** Returns the recipient key ID of a PKESK packet, all zeros for an anonymous recipient. */
+function recipientKeyId(pkesk: PublicKeyEncryptedSessionKeyPacket): KeyID {
+  return (pkesk as unknown as { publicKeyID: KeyID }).publicKeyID;
+}
+
+function decryptFailed(error: unknown): CryptoError {
+  return new CryptoError(
+    'DECRYPT_FAILED',
+    `The message could not be decrypted and authenticated (${describeError(error)}). ` +
+      'It may have been modified in transit; no part of it is shown. Ask the sender to send it again.',
+    { cause: error },
+  );
+}

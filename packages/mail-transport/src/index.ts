@@ -1,0 +1,69 @@
+// Public API of @sealpost/mail-transport: MIME building and parsing around OpenPGP data made
+// elsewhere (this package does no cryptography), Autocrypt headers, SMTP submission and IMAP.
+
+export { TransportError, type TransportErrorCode } from './transport-error.ts';
+export type {
+  AttachmentInput,
+  AutocryptHeaderFields,
+  EnvelopeHeaderFields,
+  Mailbox,
+  MailboxInput,
+  MessageHeaderFields,
+} from './types.ts';
+
+export {
+  buildInnerEntity,
+  SUBJECT_PLACEHOLDER,
+  type InnerEntityInput,
+} from './build/inner-entity.ts';
+export { buildEncryptedMessage, type EncryptedMessageInput } from './build/encrypted-message.ts';
+export {
+  buildSignedPart,
+  buildSignedMessage,
+  signedPartBytes,
+  MICALGS,
+  type Micalg,
+  type SignedMessageInput,
+} from './build/signed-message.ts';
+export { buildPlainMessage, type PlainMessageInput } from './build/plain-message.ts';
+
+export { parseMessage, type MessageKind, type ParsedMessage } from './parse/parse-message.ts';
+export {
+  parseEntity,
+  type ParsedAttachment,
+  type ParsedEntity,
+  type ProtectedHeaders,
+} from './parse/parse-entity.ts';
+export type { ParsedHeaders, ParsedMailbox } from './parse/message-headers.ts';
+export type { SignedParts } from './parse/signed-parts.ts';
+export { MAX_MIME_DEPTH, MAX_MIME_PARTS } from './parse/mime-tree.ts';
+
+export {
+  formatAutocryptHeader,
+  parseAutocryptHeaders,
+  type AutocryptHeader,
+} from './autocrypt/autocrypt-header.ts';
+export {
+  formatGossipHeader,
+  parseGossipHeaders,
+  type GossipHeader,
+} from './autocrypt/gossip-header.ts';
+
+export {
+  sendMessage,
+  verifySmtpLogin,
+  type SendMessageInput,
+  type SendResult,
+  type SmtpServer,
+} from './smtp/send-message.ts';
+export {
+  ImapSession,
+  type FetchedMessage,
+  type FetchNewOptions,
+  type FetchNewResult,
+  type Folder,
+  type ImapConnectOptions,
+  type ImapLogger,
+  type SpecialUse,
+} from './imap/imap-session.ts';
+export type { ServerConfig } from './server-config.ts';

@@ -1,0 +1,144 @@
+// SMTP submission (RFC 6409) of a finished message through nodemailer: the raw bytes go out
+// unchanged with an explicit envelope, so Bcc recipients exist only in RCPT TO. TLS is always
+// required and verified; the password goes only to nodemailer's AUTH and is never logged.
+
+import { createTransport as createNodemailerTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer/lib/mailer';
+import type { SMTPSentMessageInfo, SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
+
+import { toSmtpError } from './smtp-errors.ts';
+import { readHeaderSection, firstFieldValue } from '../parse/header-section.ts';
+import { checkServerConfig, tlsOptions, type ServerConfig } from '../server-config.ts';
+import { assertArgument } from '../transport-error.ts';
+
+export type SmtpServer = ServerConfig;
+
+/** TCP connect budget: a reachable server answers in well under a second, so 15 s means it is down. */
+const CONNECTION_TIMEOUT_MS = 15_000;
+
+/** Wait for the 220 greeting: some servers delay it on purpose (e.g. Postfix postscreen) to deter spam bots. */
+const GREETING_TIMEOUT_MS = 30_000;
+
+/** Idle time allowed on an open connection; RFC 5321 section 4.5.3.2 has servers wait 5 minutes for a command. */
+const SOCKET_TIMEOUT_MS = 5 * 60_000;
+
+/** EHLO name: an address literal, so the local host name does not leak to the server. */
+const EHLO_NAME = '[127.0.0.1]';
+
+const ADDRESS = /^[^\s<>(),;:"@\\[\]]+@[^\s<>(),;:"@\\[\]]+$/u;
+
+export interface SendMessageInput {
+  server: SmtpServer;
+  /** MAIL FROM and RCPT TO; put Bcc recipients here and nowhere else. */
+  envelope: { from: string; to: string[] };
+  /** The complete message, CRLF line breaks, as built by one of the build functions. */
+  raw: Uint8Array;
+}
+
+export interface SendResult {
+  accepted: string[];
+  rejected: string[];
+  /** The server's final reply, e.g. "250 2.0.0 Ok: queued as 4Q...". */
+  response: string;
+  /** Message-ID of the sent message, with angle brackets, when it has one. */
+  messageId?: string;
+}
+
+function createTransport(
+  server: SmtpServer,
+): Transporter<SMTPSentMessageInfo, SMTPTransportOptions> {
+  return createNodemailerTransport({
+    host: server.host,
+    port: server.port,
+    secure: server.security === 'tls',
+    requireTLS: server.security === 'starttls',
+    ignoreTLS: false,
+    auth: { user: server.user, pass: server.password },
+    tls: tlsOptions(server),
+    name: EHLO_NAME,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    greetingTimeout: GREETING_TIMEOUT_MS,
+    socketTimeout: SOCKET_TIMEOUT_MS,
+    logger: false,
+    debug: false,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+}
+
+/**
+ * Sends `raw` to the envelope recipients. Resolves when the server accepted at least one
+ * recipient; `rejected` then lists the others. Raises SMTP_RECIPIENT_REJECTED when all were
+ * rejected, and SMTP_AUTH_FAILED, SMTP_CONNECTION_FAILED, TLS_CERTIFICATE_INVALID or
+ * SMTP_MESSAGE_REJECTED for the other failures.
+ */
+export async function sendMessage(input: SendMessageInput): Promise<SendResult> {
+  assertArgument(
+    typeof input === 'object' && input !== null,
+    'sendMessage input must be an object',
+  );
+  const server = checkServerConfig(input.server);
+  const envelope = checkEnvelope(input.envelope);
+  assertArgument(
+    input.raw instanceof Uint8Array && input.raw.length > 0,
+    'raw must be a non-empty Uint8Array',
+  );
+
+  const header = readHeaderSection(input.raw, 0, input.raw.length);
+  assertArgument(
+    !header.fields.some((field) => field.key === 'bcc'),
+    'raw has a Bcc header field, which every recipient would see: remove it and keep Bcc recipients in envelope.to only',
+  );
+  const messageId = firstFieldValue(header.fields, 'message-id')?.match(/<[^<>\s]+>/)?.[0];
+
+  const transport = createTransport(server);
+  try {
+    const info = await transport.sendMail({ envelope, raw: Buffer.from(input.raw) });
+    const result: SendResult = {
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+      response: info.response,
+    };
+    if (messageId) result.messageId = messageId;
+    return result;
+  } catch (error) {
+    throw toSmtpError(error, server);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Connects, upgrades to TLS and logs in, to check settings before they are saved. */
+export async function verifySmtpLogin(server: SmtpServer): Promise<void> {
+  const checked = checkServerConfig(server);
+  const transport = createTransport(checked);
+  try {
+    await transport.verify();
+  } catch (error) {
+    throw toSmtpError(error, checked);
+  } finally {
+    transport.close();
+  }
+}
+
+function checkEnvelope(envelope: SendMessageInput['envelope']): SendMessageInput['envelope'] {
+  assertArgument(
+    typeof envelope === 'object' && envelope !== null,
+    'envelope must be an object with from and to',
+  );
+  assertArgument(
+    typeof envelope.from === 'string' && ADDRESS.test(envelope.from),
+    `envelope.from ${JSON.stringify(envelope.from)} is invalid: expected local@domain`,
+  );
+  assertArgument(
+    Array.isArray(envelope.to) && envelope.to.length > 0,
+    'envelope.to must list at least one recipient',
+  );
+  for (const [i, address] of envelope.to.entries()) {
+    assertArgument(
+      typeof address === 'string' && ADDRESS.test(address),
+      `envelope.to[${i}] ${JSON.stringify(address)} is invalid: expected local@domain`,
+    );
+  }
+  return { from: envelope.from, to: [...envelope.to] };
+}

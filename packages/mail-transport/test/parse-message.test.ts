@@ -1,0 +1,318 @@
+import { describe, expect, it } from 'vitest';
+
+import { MAX_MIME_DEPTH, parseEntity, parseMessage, TransportError } from '../src/index.ts';
+import { bytesOf } from './fixtures.ts';
+
+function message(lines: string[]): Uint8Array {
+  return bytesOf(lines.join('\r\n'));
+}
+
+function expectMalformed(run: () => unknown, message?: RegExp): void {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(TransportError);
+  expect((caught as TransportError).code).toBe('MIME_MALFORMED');
+  if (message) expect((caught as TransportError).message).toMatch(message);
+}
+
+describe('parseMessage inline PGP', () => {
+  it('detects an inline encrypted message', () => {
+    const raw = message([
+      'From: Bob <bob@sealpost.test>',
+      'Subject: hi',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'Some intro',
+      '-----BEGIN PGP MESSAGE-----',
+      '',
+      'hQEMA1234',
+      '-----END PGP MESSAGE-----',
+      'footer',
+    ]);
+    const parsed = parseMessage(raw);
+
+    expect(parsed.kind).toBe('inline-pgp-encrypted');
+    expect(parsed.inline?.armored).toBe(
+      '-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA1234\r\n-----END PGP MESSAGE-----',
+    );
+    expect(parsed.inline?.charset).toBe('us-ascii');
+  });
+
+  it('detects an inline signed message after base64 decoding', () => {
+    const body =
+      '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n-----BEGIN PGP SIGNATURE-----\n\niQ\n-----END PGP SIGNATURE-----\n';
+    const raw = message([
+      'From: bob@sealpost.test',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(body).toString('base64'),
+      '--b1',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>signed</p>',
+      '--b1--',
+    ]);
+    const parsed = parseMessage(raw);
+
+    expect(parsed.kind).toBe('inline-pgp-signed');
+    expect(
+      parsed.inline?.armored.startsWith('-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256'),
+    ).toBe(true);
+    expect(parsed.inline?.armored.endsWith('-----END PGP SIGNATURE-----')).toBe(true);
+  });
+
+  it('ignores a quoted armor line', () => {
+    const raw = message(['From: bob@sealpost.test', '', '> -----BEGIN PGP MESSAGE-----', '> abc']);
+    expect(parseMessage(raw).kind).toBe('plain');
+  });
+});
+
+describe('parseMessage PGP/MIME detection', () => {
+  it('reads the Exchange-mangled form', () => {
+    const raw = message([
+      'From: bob@sealpost.test',
+      'Content-Type: multipart/mixed; boundary="x"',
+      '',
+      '--x',
+      'Content-Type: text/plain; charset="us-ascii"',
+      '',
+      '',
+      '--x',
+      'Content-Type: application/pgp-encrypted; name="PGPMIME Versions Identification"',
+      '',
+      'Version: 1',
+      '--x',
+      'Content-Type: application/octet-stream; name="encrypted.asc"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('-----BEGIN PGP MESSAGE-----\n\nabc\n-----END PGP MESSAGE-----\n').toString(
+        'base64',
+      ),
+      '--x--',
+    ]);
+    const parsed = parseMessage(raw);
+
+    expect(parsed.kind).toBe('pgp-mime-encrypted');
+    expect(parsed.encrypted?.armoredCiphertext).toBe(
+      '-----BEGIN PGP MESSAGE-----\n\nabc\n-----END PGP MESSAGE-----',
+    );
+  });
+
+  it('does not trust a file name', () => {
+    const raw = message([
+      'From: bob@sealpost.test',
+      'Content-Type: multipart/mixed; boundary="x"',
+      '',
+      '--x',
+      'Content-Type: text/plain',
+      '',
+      'hello',
+      '--x',
+      'Content-Type: application/octet-stream; name="encrypted.asc"',
+      'Content-Disposition: attachment; filename="encrypted.asc"',
+      '',
+      'not really',
+      '--x--',
+    ]);
+    const parsed = parseMessage(raw);
+
+    expect(parsed.kind).toBe('plain');
+    expect(parsed.body?.attachments[0]?.filename).toBe('encrypted.asc');
+  });
+
+  it('rejects multipart/encrypted without the version part', () => {
+    const raw = message([
+      'From: bob@sealpost.test',
+      'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="x"',
+      '',
+      '--x',
+      'Content-Type: application/octet-stream',
+      '',
+      '-----BEGIN PGP MESSAGE-----',
+      '--x--',
+    ]);
+    expectMalformed(
+      () => parseMessage(raw),
+      /expected 2|must hold an application\/pgp-encrypted part/,
+    );
+  });
+});
+
+describe('parseMessage decoding', () => {
+  it('decodes iso-8859-1 quoted-printable', () => {
+    const raw = message([
+      'From: =?iso-8859-1?Q?J=F6rg_B=E4r?= <joerg@sealpost.test>',
+      'To: "Doe, Jane" <jane@sealpost.test>, bob@sealpost.test',
+      'Subject: =?ISO-8859-1?Q?Gr=FC=DFe?= aus =?utf-8?B?S8O2bG4=?=',
+      'Date: Tue, 1 Jul 2025 10:00:00 +0200 (CEST)',
+      'Message-ID: <q1@sealpost.test>',
+      'Content-Type: text/plain; charset=ISO-8859-1',
+      'Content-Transfer-Encoding: quoted-printable',
+      '',
+      'Sch=F6ne Gr=FC=DFe, lange Zeile mit weichem Umbruch =',
+      'hier.',
+    ]);
+    const parsed = parseMessage(raw);
+
+    expect(parsed.kind).toBe('plain');
+    expect(parsed.headers.from).toEqual({ address: 'joerg@sealpost.test', name: 'Jörg Bär' });
+    expect(parsed.headers.to).toEqual([
+      { address: 'jane@sealpost.test', name: 'Doe, Jane' },
+      { address: 'bob@sealpost.test', name: null },
+    ]);
+    expect(parsed.headers.subject).toBe('Grüße aus Köln');
+    expect(parsed.headers.date?.toISOString()).toBe('2025-07-01T08:00:00.000Z');
+    expect(parsed.body?.text).toBe('Schöne Grüße, lange Zeile mit weichem Umbruch hier.');
+  });
+
+  it('joins RFC 2231 filename continuations', () => {
+    const raw = message([
+      'From: bob@sealpost.test',
+      'Content-Type: multipart/mixed; boundary=b',
+      '',
+      '--b',
+      'Content-Type: application/octet-stream',
+      "Content-Disposition: attachment; filename*0*=iso-8859-1''R%E9sum%E9;",
+      ' filename*1=" final.txt"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      'AQID',
+      '--b--',
+    ]);
+    const attachment = parseMessage(raw).body?.attachments[0];
+
+    expect(attachment?.filename).toBe('Résumé final.txt');
+    expect(attachment?.content).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it('returns Autocrypt headers unfolded', () => {
+    const raw = message([
+      'From: bob@sealpost.test',
+      'Autocrypt: addr=bob@sealpost.test; keydata=',
+      ' AAEC',
+      ' AwQF',
+      '',
+      'hi',
+    ]);
+    expect(parseMessage(raw).autocryptHeaders).toEqual([
+      'addr=bob@sealpost.test; keydata= AAEC AwQF',
+    ]);
+  });
+
+  it('skips the RFC 9788 legacy display part', () => {
+    const raw = message([
+      'Content-Type: multipart/mixed; boundary="b"; hp="cipher"',
+      'Subject: real subject',
+      'From: alice@sealpost.test',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8; hp-legacy-display="1"',
+      '',
+      'Subject: real subject',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'the body',
+      '--b--',
+    ]);
+    const parsed = parseEntity(raw);
+
+    expect(parsed.protectedHeaders?.subject).toBe('real subject');
+    expect(parsed.text).toBe('the body');
+  });
+});
+
+describe('parseMessage malformed input', () => {
+  it('rejects garbage bytes', () => {
+    const garbage = new Uint8Array(4096).map((_, i) => (i * 131 + 7) % 256);
+    expectMalformed(() => parseMessage(garbage));
+    expectMalformed(() => parseMessage(new Uint8Array(0)));
+    expectMalformed(() => parseMessage(bytesOf('just some words\r\nwithout any header\r\n')));
+    expectMalformed(() => parseMessage('From: x' as unknown as Uint8Array));
+  });
+
+  it('rejects multipart without boundary', () => {
+    expectMalformed(
+      () => parseMessage(message(['From: a@b.test', 'Content-Type: multipart/mixed', '', 'body'])),
+      /no boundary parameter/,
+    );
+    expectMalformed(() =>
+      parseMessage(
+        message([
+          'From: a@b.test',
+          'Content-Type: multipart/mixed; boundary=zz',
+          '',
+          'no delimiter',
+        ]),
+      ),
+    );
+  });
+
+  it('bounds nesting depth', () => {
+    const depth = MAX_MIME_DEPTH + 5;
+    const lines = ['From: a@b.test'];
+    for (let i = 0; i < depth; i++) {
+      lines.push(`Content-Type: multipart/mixed; boundary="b${i}"`, '', `--b${i}`);
+    }
+    lines.push('Content-Type: text/plain', '', 'deep');
+    const raw = message(lines);
+
+    expectMalformed(() => parseMessage(raw), /deeper than 32 levels/);
+  });
+
+  it('parses an unterminated multipart', () => {
+    const raw = message([
+      'From: a@b.test',
+      'Content-Type: multipart/mixed; boundary=b',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'cut off',
+    ]);
+    expect(parseMessage(raw).body?.text).toBe('cut off');
+  });
+
+  it('survives random mutations without crashing', () => {
+    const base = message([
+      'From: a@b.test',
+      'Content-Type: multipart/signed; protocol="application/pgp-signature"; micalg=pgp-sha256; boundary=s',
+      '',
+      '--s',
+      'Content-Type: text/plain',
+      '',
+      'hello',
+      '--s',
+      'Content-Type: application/pgp-signature',
+      '',
+      '-----BEGIN PGP SIGNATURE-----',
+      '-----END PGP SIGNATURE-----',
+      '--s--',
+    ]);
+    let seed = 12345;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let round = 0; round < 500; round++) {
+      const mutated = new Uint8Array(base);
+      for (let i = 0; i < 4; i++)
+        mutated[Math.floor(random() * mutated.length)] = Math.floor(random() * 256);
+      try {
+        parseMessage(mutated);
+      } catch (error) {
+        expect(error).toBeInstanceOf(TransportError);
+        expect((error as TransportError).code).toBe('MIME_MALFORMED');
+      }
+    }
+  });
+});

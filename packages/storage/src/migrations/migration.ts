@@ -1,0 +1,11 @@
+// Migration: one numbered, forward-only schema change. `up` runs inside the transaction that
+// also records `version` in PRAGMA user_version, so a migration is applied whole or not at all.
+
+import type { SqliteDatabase } from '../connection.ts';
+
+export interface Migration {
+  /** Consecutive from 1; the file name starts with the same number (0001-initial.ts). */
+  readonly version: number;
+  readonly name: string;
+  up(db: SqliteDatabase): void;
+}
