@@ -1,6 +1,6 @@
 // Connection settings shared by IMAP and SMTP: validation at the boundary and the TLS options.
 // Certificates are always verified. A pinned certificate (PEM) replaces the system CAs as the
-// only trust anchor; there is deliberately no switch that turns verification off.
+// only trust anchor. There is deliberately no switch that turns verification off.
 
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
@@ -65,7 +65,7 @@ export function checkServerConfig(
 export function tlsOptions(server: ServerConfig): ConnectionOptions {
   const options: ConnectionOptions = { rejectUnauthorized: true, minVersion: 'TLSv1.2' };
   if (server.pinnedCertificate !== undefined) options.ca = [server.pinnedCertificate];
-  // SNI takes host names only (RFC 6066 section 3); an IP address is checked against the SAN.
+  // SNI takes host names only (RFC 6066 section 3), so an IP address is checked against the SAN alone.
   if (isIP(server.host) === 0) options.servername = server.host;
   return options;
 }

@@ -108,6 +108,26 @@ describe('buildInnerEntity', () => {
     expect(parsed.gossipHeaders).toEqual(['addr=carol@sealpost.test; keydata= AAECAw==']);
   });
 
+  it('folds long header fields to 78 characters', () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      address: `recipient${i}@sealpost.test`,
+      name: `Récipient Nummer ${i}`,
+    }));
+    const headers = {
+      ...HEADERS,
+      to: many,
+      subject: 'Ein sehr langer Betreff mit Umlauten äöü, '.repeat(6),
+    };
+    const inner = buildInnerEntity({ headers, text: 'x' });
+    const lines = headerSectionOf(inner).split('\r\n');
+
+    expect(lines.every((line) => line.length <= 78)).toBe(true);
+    expect(lines.some((line) => /[ \t]$/.test(line))).toBe(false);
+    expect(parseEntity(inner).protectedHeaders?.subject).toBe(headers.subject.trim());
+    expect(parseEntity(inner).protectedHeaders?.to).toHaveLength(12);
+    expect(parseEntity(inner).protectedHeaders?.to[11]?.name).toBe('Récipient Nummer 11');
+  });
+
   it('rejects Bcc and header injection', () => {
     const withBcc = { ...HEADERS, bcc: ['eve@sealpost.test'] } as unknown as typeof HEADERS;
     expect(() => buildInnerEntity({ headers: withBcc, text: 'x' })).toThrow(/bcc is not allowed/);

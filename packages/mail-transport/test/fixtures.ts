@@ -15,8 +15,9 @@ export const HEADERS: MessageHeaderFields = {
 };
 
 export function outerHeaders(): Omit<MessageHeaderFields, 'subject'> {
-  const { subject: _subject, ...outer } = HEADERS;
-  return outer;
+  const outer: Partial<MessageHeaderFields> = { ...HEADERS };
+  delete outer.subject;
+  return outer as Omit<MessageHeaderFields, 'subject'>;
 }
 
 export const ARMORED_CIPHERTEXT = [

@@ -263,6 +263,26 @@ describe.skipIf(skip)('mail stack integration', () => {
     }
   });
 
+  it('fetches in batches of maxMessages', async () => {
+    const bob = await ImapSession.connect(imapOptions('bob'));
+    try {
+      const first = await bob.fetchNew('INBOX', { maxMessages: 1 });
+      expect(first.messages).toHaveLength(1);
+      expect(first.hasMore).toBe(true);
+      expect(first.highestUid).toBe(first.messages[0]!.uid);
+
+      const second = await bob.fetchNew('INBOX', {
+        uidValidity: first.uidValidity,
+        lastUid: first.highestUid,
+        maxMessages: 1,
+      });
+      expect(second.messages).toHaveLength(1);
+      expect(second.messages[0]!.uid).toBeGreaterThan(first.highestUid);
+    } finally {
+      await bob.close();
+    }
+  });
+
   it('uses implicit TLS ports', async () => {
     const session = await ImapSession.connect(
       imapOptions('carol', { port: IMAPS_PORT, security: 'tls' }),

@@ -172,6 +172,31 @@ describe('parseMessage decoding', () => {
     expect(parsed.headers.subject).toBe('Grüße aus Köln');
     expect(parsed.headers.date?.toISOString()).toBe('2025-07-01T08:00:00.000Z');
     expect(parsed.body?.text).toBe('Schöne Grüße, lange Zeile mit weichem Umbruch hier.');
+    expect(parsed.body?.protectedHeaders).toBeNull();
+  });
+
+  it('reads S/MIME multipart/signed as plain', () => {
+    const raw = message([
+      'From: bob@sealpost.test',
+      'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary=s',
+      '',
+      '--s',
+      'Content-Type: text/plain',
+      '',
+      'hello',
+      '--s',
+      'Content-Type: application/pkcs7-signature; name=smime.p7s',
+      'Content-Transfer-Encoding: base64',
+      '',
+      'AQID',
+      '--s--',
+    ]);
+    const parsed = parseMessage(raw);
+
+    expect(parsed.kind).toBe('plain');
+    expect(parsed.body?.text).toBe('hello');
+    expect(parsed.body?.signed).toBeUndefined();
+    expect(parsed.body?.attachments[0]?.contentType).toBe('application/pkcs7-signature');
   });
 
   it('joins RFC 2231 filename continuations', () => {
@@ -192,6 +217,20 @@ describe('parseMessage decoding', () => {
 
     expect(attachment?.filename).toBe('Résumé final.txt');
     expect(attachment?.content).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  it('returns copies, not views of raw', () => {
+    const raw = message([
+      'From: a@b.test',
+      'Content-Type: application/octet-stream',
+      'Content-Transfer-Encoding: binary',
+      '',
+      'abc',
+    ]);
+    const attachment = parseMessage(raw).body!.attachments[0]!;
+    attachment.content[0] = 0x7a;
+
+    expect(Buffer.from(raw).toString('latin1').endsWith('abc')).toBe(true);
   });
 
   it('returns Autocrypt headers unfolded', () => {

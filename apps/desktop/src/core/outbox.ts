@@ -38,18 +38,20 @@ export class Outbox {
     private readonly log: Logger,
   ) {}
 
+  /** Stores the message, sends it, and returns the recipients the server rejected. */
   async enqueueAndSend(
     account: AccountRecord,
     envelope: { from: string; to: string[] },
     raw: Uint8Array,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const entry = this.store.outbox.enqueue({
       accountId: account.id,
       raw,
       envelopeFrom: envelope.from,
       envelopeTo: envelope.to,
     });
-    await this.#attempt(account, entry.id, envelope, raw, true);
+    const outcome = await this.#attempt(account, entry.id, envelope, raw, true);
+    return outcome === false ? envelope.to : outcome;
   }
 
   /** Sends every queued message of `account`; returns how many the server accepted. */
@@ -57,7 +59,7 @@ export class Outbox {
     let sent = 0;
     for (const entry of this.store.outbox.listQueued(account.id)) {
       const envelope = { from: entry.envelopeFrom, to: entry.envelopeTo };
-      if (await this.#attempt(account, entry.id, envelope, entry.raw, false)) sent += 1;
+      if ((await this.#attempt(account, entry.id, envelope, entry.raw, false)) !== false) sent += 1;
     }
     return sent;
   }
@@ -106,13 +108,24 @@ export class Outbox {
     envelope: { from: string; to: string[] },
     raw: Uint8Array,
     rethrow: boolean,
-  ): Promise<boolean> {
+  ): Promise<string[] | false> {
     this.store.outbox.markSending(entryId);
     try {
-      await sendMessage({ server: this.accounts.smtpServer(account), envelope, raw });
+      const result = await sendMessage({
+        server: this.accounts.smtpServer(account),
+        envelope,
+        raw,
+      });
+      // Accepted for some recipients means sent: queuing it again would duplicate it for them.
       this.store.outbox.markSent(entryId);
       this.store.outbox.remove(entryId);
-      return true;
+      if (result.rejected.length > 0) {
+        this.log.warn(
+          { outboxId: entryId, rejectedCount: result.rejected.length },
+          'the server rejected some recipients',
+        );
+      }
+      return result.rejected;
     } catch (error) {
       // A recipient the server rejected stays rejected, so only other failures are retried.
       const retry = errorCode(error) !== 'SMTP_RECIPIENT_REJECTED';

@@ -39,6 +39,8 @@ export interface SendResult {
   mode: SendMode;
   messageId: string;
   recipients: string[];
+  /** Recipients the SMTP server refused; the others received the message. */
+  rejectedRecipients: string[];
   savedToSent: boolean;
 }
 
@@ -87,11 +89,11 @@ export class SendService {
           ? await this.#buildEncrypted(composition, input, signingKey, autocrypt)
           : [await this.#buildSigned(composition, input, signingKey, autocrypt, recipients)];
 
+      const rejectedRecipients: string[] = [];
       for (const message of messages) {
-        await this.outbox.enqueueAndSend(
-          account,
-          { from: from.address, to: message.envelopeTo },
-          message.raw,
+        const envelope = { from: from.address, to: message.envelopeTo };
+        rejectedRecipients.push(
+          ...(await this.outbox.enqueueAndSend(account, envelope, message.raw)),
         );
       }
       const savedToSent = await this.outbox.appendToSent(account, messages[0]!.raw);
@@ -99,7 +101,13 @@ export class SendService {
         { mode, recipientCount: recipients.length, messageCount: messages.length },
         'message sent',
       );
-      return { mode, messageId: composition.messageId, recipients, savedToSent };
+      return {
+        mode,
+        messageId: composition.messageId,
+        recipients,
+        rejectedRecipients,
+        savedToSent,
+      };
     } finally {
       signingKey.clear();
     }

@@ -83,43 +83,65 @@ export class SyncService {
         path: folder.path,
         specialUse: folder.specialUse,
       });
-    const fetched = await session.fetchNew(folder.path, {
-      uidValidity: stored.uidValidity ?? undefined,
-      lastUid: stored.lastUid,
-    });
-
-    // A new UIDVALIDITY means the UIDs we hold name other messages now (RFC 3501 2.3.1.1).
-    const uidValidityChanged =
-      stored.uidValidity !== null && stored.uidValidity !== fetched.uidValidity;
-    if (stored.uidValidity !== fetched.uidValidity) {
-      this.store.folders.resetUidValidity(stored.id, fetched.uidValidity);
-    }
-
+    let uidValidity = stored.uidValidity;
+    let lastUid = stored.lastUid;
+    let uidValidityChanged = false;
     let newMessages = 0;
-    for (const message of fetched.messages) {
-      const parsed = safeParse(message.raw);
-      const { inserted } = this.store.messages.insertReceived({
-        folderId: stored.id,
-        uid: message.uid,
-        uidValidity: fetched.uidValidity,
-        raw: message.raw,
-        flags: message.flags,
-        internalDate: message.internalDate ?? new Date(),
-        messageId: parsed?.headers.messageId ?? null,
-        fromAddress: parsed?.headers.from?.address?.toLowerCase() ?? null,
-        subject: parsed?.headers.subject ?? null,
-        date: parsed?.headers.date ?? null,
-        kind: parsed ? storedKind(parsed.kind) : 'malformed',
-      });
-      if (inserted) newMessages += 1;
-      if (inserted && parsed) await this.#learnFromAutocrypt(account, parsed, report);
-    }
 
-    // Record progress only after the messages are stored, so a crash refetches, never skips.
-    if (fetched.highestUid > stored.lastUid || uidValidityChanged) {
-      this.store.folders.updateSyncState(stored.id, { lastUid: fetched.highestUid });
+    // Batches keep memory bounded on large folders; each batch is stored before the next.
+    for (;;) {
+      const fetched = await session.fetchNew(folder.path, {
+        uidValidity: uidValidity ?? undefined,
+        lastUid,
+      });
+
+      // A new UIDVALIDITY means the UIDs we hold name other messages now (RFC 3501 2.3.1.1).
+      if (uidValidity !== fetched.uidValidity) {
+        uidValidityChanged ||= uidValidity !== null;
+        this.store.folders.resetUidValidity(stored.id, fetched.uidValidity);
+        uidValidity = fetched.uidValidity;
+        lastUid = 0;
+      }
+
+      for (const message of fetched.messages) {
+        if (await this.#storeMessage(account, stored.id, fetched.uidValidity, message, report)) {
+          newMessages += 1;
+        }
+      }
+
+      // Record progress only after the messages are stored, so a crash refetches, never skips.
+      if (fetched.highestUid > lastUid) {
+        lastUid = fetched.highestUid;
+        this.store.folders.updateSyncState(stored.id, { lastUid });
+      }
+      if (!fetched.hasMore) break;
     }
     return { path: folder.path, newMessages, uidValidityChanged };
+  }
+
+  async #storeMessage(
+    account: AccountRecord,
+    folderId: number,
+    uidValidity: number,
+    message: { uid: number; raw: Uint8Array; flags: string[]; internalDate?: Date | null },
+    report: AccountSyncReport,
+  ): Promise<boolean> {
+    const parsed = safeParse(message.raw);
+    const { inserted } = this.store.messages.insertReceived({
+      folderId,
+      uid: message.uid,
+      uidValidity,
+      raw: message.raw,
+      flags: message.flags,
+      internalDate: message.internalDate ?? new Date(),
+      messageId: parsed?.headers.messageId ?? null,
+      fromAddress: parsed?.headers.from?.address?.toLowerCase() ?? null,
+      subject: parsed?.headers.subject ?? null,
+      date: parsed?.headers.date ?? null,
+      kind: parsed ? storedKind(parsed.kind) : 'malformed',
+    });
+    if (inserted && parsed) await this.#learnFromAutocrypt(account, parsed, report);
+    return inserted;
   }
 
   async #learnFromAutocrypt(

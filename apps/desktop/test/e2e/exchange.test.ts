@@ -72,7 +72,7 @@ describe('encrypted exchange between two accounts', () => {
   });
 
   it('the server holds only ciphertext and a placeholder subject', async () => {
-    const raw = await fetchRawFromServer('bob', messageId);
+    const raw = await fetchRawFromServer(bob, messageId);
     const text = raw.toString('latin1');
 
     expect(text).toMatch(/^Subject: \[\.\.\.\]\r$/m);

@@ -47,7 +47,7 @@ describe('GnuPG interop', () => {
       attachments: [],
       allowPlaintext: false,
     });
-    const raw = await fetchRawFromServer('bob', sent.messageId);
+    const raw = await fetchRawFromServer(bob, sent.messageId);
     const parsed = parseMessage(raw);
     expect(parsed.kind).toBe('pgp-mime-encrypted');
 
@@ -99,7 +99,7 @@ describe('GnuPG interop', () => {
       ['--armor', '--local-user', DAVE, '--recipient', bob.address, '--encrypt', '--sign'],
       inner,
     );
-    await deliverRaw('bob', buildEncryptedMessage({ headers, armoredCiphertext }));
+    await deliverRaw(bob, buildEncryptedMessage({ headers, armoredCiphertext }));
 
     const id = await syncAndFind(bob, `<${messageId}>`);
     const withoutKey = await bob.sealpost.mail.read(id);

@@ -17,10 +17,17 @@ export const stackCertificateFile = path.join(repositoryRoot, '.mail-stack', 'tl
 export const IMAP_STARTTLS_PORT = 1143;
 export const SMTP_SUBMISSION_PORT = 1587;
 
+/** A role in a test; each test run gets its own mailbox t-<run>-<role>@sealpost.test. */
 export type TestUserName = 'alice' | 'bob' | 'carol';
+
+// The stack accepts any t-<name>@sealpost.test (password sealpost-t-<name>), so test files
+// that run at the same time, or again on the same stack, never share a mailbox.
+const RUN_ID = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+let userCount = 0;
 
 export interface TestUser {
   name: TestUserName;
+  login: string;
   address: string;
   home: string;
   passphrase: string;
@@ -28,8 +35,14 @@ export interface TestUser {
   close(): void;
 }
 
-export function stackPassword(name: TestUserName): string {
-  return `sealpost-${name}`;
+/** Returns a new, unused mailbox address on the stack for `role`. */
+export function uniqueAddress(role: string): string {
+  userCount += 1;
+  return `t-${RUN_ID}-${userCount}-${role}@sealpost.test`;
+}
+
+export function stackPassword(address: string): string {
+  return `sealpost-${address.split('@')[0]!}`;
 }
 
 export function stackCertificate(): string {
@@ -37,14 +50,14 @@ export function stackCertificate(): string {
 }
 
 export function imapOptionsFor(
-  name: TestUserName,
-  password = stackPassword(name),
+  address: string,
+  password = stackPassword(address),
 ): ImapConnectOptions {
   return {
     host: '127.0.0.1',
     port: IMAP_STARTTLS_PORT,
     security: 'starttls',
-    user: `${name}@sealpost.test`,
+    user: address,
     password,
     pinnedCertificate: stackCertificate(),
   };
@@ -62,14 +75,14 @@ export async function createUser(
   const passphrase = `test passphrase of ${name}`;
   sealpost.unlock(passphrase);
 
-  const address = `${name}@sealpost.test`;
+  const address = uniqueAddress(name);
   const server = { host: '127.0.0.1', user: address };
   await sealpost.accounts.add({
     email: address,
     displayName: name[0]!.toUpperCase() + name.slice(1),
     imap: { ...server, port: IMAP_STARTTLS_PORT, security: 'starttls' },
     smtp: { ...server, port: SMTP_SUBMISSION_PORT, security: 'starttls' },
-    password: stackPassword(name),
+    password: stackPassword(address),
     pinnedCertificate: stackCertificate(),
   });
   if (options.generateKey !== false) {
@@ -78,6 +91,7 @@ export async function createUser(
 
   return {
     name,
+    login: address,
     address,
     home,
     passphrase,
@@ -114,8 +128,8 @@ export async function syncAndFind(user: TestUser, messageId: string): Promise<nu
 }
 
 /** Appends `raw` to the INBOX of `name` on the server, as a delivered message would arrive. */
-export async function deliverRaw(name: TestUserName, raw: Uint8Array): Promise<void> {
-  const session = await ImapSession.connect(imapOptionsFor(name));
+export async function deliverRaw(user: TestUser, raw: Uint8Array): Promise<void> {
+  const session = await ImapSession.connect(imapOptionsFor(user.address));
   try {
     await session.append('INBOX', raw, []);
   } finally {
@@ -124,8 +138,8 @@ export async function deliverRaw(name: TestUserName, raw: Uint8Array): Promise<v
 }
 
 /** Fetches the raw message with `messageId` from the INBOX of `name` on the server. */
-export async function fetchRawFromServer(name: TestUserName, messageId: string): Promise<Buffer> {
-  const session = await ImapSession.connect(imapOptionsFor(name));
+export async function fetchRawFromServer(user: TestUser, messageId: string): Promise<Buffer> {
+  const session = await ImapSession.connect(imapOptionsFor(user.address));
   try {
     const { messages } = await session.fetchNew('INBOX', {});
     const wanted = messageId.replace(/^<|>$/g, '');
@@ -133,7 +147,7 @@ export async function fetchRawFromServer(name: TestUserName, messageId: string):
       const raw = Buffer.from(message.raw);
       if (raw.toString('latin1').includes(`<${wanted}>`)) return raw;
     }
-    throw new Error(`message ${messageId} not found in ${name}'s INBOX on the server`);
+    throw new Error(`message ${messageId} not found in ${user.address}'s INBOX on the server`);
   } finally {
     await session.close();
   }

@@ -53,7 +53,7 @@ describe('tampered ciphertext', () => {
       attachments: [],
       allowPlaintext: false,
     });
-    original = await fetchRawFromServer('bob', sent.messageId);
+    original = await fetchRawFromServer(bob, sent.messageId);
   });
 
   afterAll(() => {
@@ -76,7 +76,7 @@ describe('tampered ciphertext', () => {
         'latin1',
       );
       expect(tampered.equals(original)).toBe(false);
-      await deliverRaw('bob', tampered);
+      await deliverRaw(bob, tampered);
 
       const id = await syncAndFind(bob, `<${messageId}>`);
       const stored = bob.sealpost.mail.getRaw(id);

@@ -1,18 +1,18 @@
 // Attribute syntax shared by the Autocrypt and Autocrypt-Gossip headers (Autocrypt Level 1,
 // section "The Autocrypt Header"): `name=value` pairs separated by semicolons, keydata last.
-// Names with a leading underscore are non-critical and skipped; any other unknown name makes
+// Names with a leading underscore are non-critical and skipped. Any other unknown name makes
 // the whole header invalid, so a future critical attribute is never silently misread.
 
 import { CRLF } from '../mime/bytes.ts';
 import { assertArgument } from '../transport-error.ts';
 
-/** Upper bound on the base64 keydata a header may carry; a transferable public key is far smaller. */
+/** Maximum length of base64 keydata in one header, far above the size of a transferable public key. */
 const MAX_KEYDATA_BASE64_LENGTH = 512 * 1024;
 
 /** Width of a keydata line: a leading space plus 76 characters stays under 78. */
 const KEYDATA_LINE_LENGTH = 76;
 
-/** Longest header line this formatter aims for (RFC 5322 section 2.1.1). */
+/** Maximum header line length this formatter aims for (RFC 5322 section 2.1.1). */
 const MAX_LINE_LENGTH = 78;
 
 const ADDR = /^[^\s<>(),;:"@\\[\]=]+@[^\s<>(),;:"@\\[\]=]+$/u;

@@ -1,6 +1,6 @@
 // The Autocrypt header of Autocrypt Level 1 (https://autocrypt.org/level1.html): writing it for
 // outgoing mail and choosing the one valid header of an incoming message. The keydata is
-// returned as bytes and not checked as OpenPGP here; the caller's OpenPGP layer must do that.
+// returned as bytes and not checked as OpenPGP here, so the caller's OpenPGP layer must do that.
 
 import { formatAutocryptAttributes, parseAutocryptAttributes } from './autocrypt-attributes.ts';
 import { assertArgument } from '../transport-error.ts';
@@ -32,7 +32,7 @@ export function formatAutocryptHeader(fields: AutocryptHeaderFields): string {
   );
 
   const attributes: Array<[string, string]> = [['addr', fields.addr]];
-  // Level 1 defines only the value "mutual"; leaving the attribute out means "nopreference".
+  // Level 1 defines only the value "mutual". Leaving the attribute out means "nopreference".
   if (fields.preferEncrypt === 'mutual') attributes.push(['prefer-encrypt', 'mutual']);
   return formatAutocryptAttributes('Autocrypt', attributes, fields.keydata);
 }

@@ -1,11 +1,11 @@
 // The Autocrypt-Gossip header of Autocrypt Level 1 (section "Key Gossip"): keys of the other
 // recipients, carried inside the encrypted payload of a message to several people. A gossip
-// key is only a hint from the sender; it must never replace a key seen from its owner directly.
+// key is only a hint from the sender, so it must never replace a key seen from its owner directly.
 
 import { formatAutocryptAttributes, parseAutocryptAttributes } from './autocrypt-attributes.ts';
 import { assertArgument } from '../transport-error.ts';
 
-// prefer-encrypt is known so that a sender who adds it does not invalidate the header; its value is dropped.
+// prefer-encrypt is listed so that a sender who adds it does not invalidate the header. Its value is dropped.
 const GOSSIP_ATTRIBUTES = ['addr', 'prefer-encrypt', 'keydata'];
 
 export interface GossipHeader {

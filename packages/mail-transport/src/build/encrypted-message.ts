@@ -1,6 +1,6 @@
 // The PGP/MIME encrypted message of RFC 3156 section 4: multipart/encrypted with an
 // application/pgp-encrypted part ("Version: 1") and an application/octet-stream part holding
-// the armored ciphertext. The outer Subject is the RFC 9788 placeholder; Bcc is never written.
+// the armored ciphertext. The outer Subject is the RFC 9788 placeholder, and Bcc is never written.
 
 import { outerHeaderLines } from './outer-message.ts';
 import { SUBJECT_PLACEHOLDER } from './inner-entity.ts';

@@ -18,7 +18,7 @@ export interface InnerEntityInput {
   attachments?: AttachmentInput[];
   /** Autocrypt-Gossip header values, as returned by formatGossipHeader. */
   gossip?: string[];
-  /** 'encrypted' (the default) writes hp="cipher" and HP-Outer fields; 'signed' writes hp="clear". */
+  /** 'encrypted' (the default) writes hp="cipher" and HP-Outer fields, 'signed' writes hp="clear". */
   protection?: 'encrypted' | 'signed';
 }
 

@@ -32,7 +32,7 @@ export type Micalg = (typeof MICALGS)[number];
 export interface SignedMessageInput {
   /** Outer header fields, the real Subject included: a signed-only message hides nothing. */
   headers: MessageHeaderFields;
-  /** The entity that was signed; the signature covers buildSignedPart(signedEntity). */
+  /** The entity that was signed. The signature covers buildSignedPart(signedEntity). */
   signedEntity: Uint8Array;
   /** ASCII-armored detached OpenPGP signature over signedEntity. */
   armoredSignature: string;

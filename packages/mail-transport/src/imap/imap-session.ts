@@ -1,6 +1,6 @@
 // An IMAP session on imapflow (RFC 9051, RFC 3501): folder listing with SPECIAL-USE (RFC 6154),
 // incremental fetch keyed on UIDVALIDITY and the last seen UID (RFC 9051 section 2.3.1.1),
-// and APPEND for the Sent copy. TLS is required and verified; credentials are never logged.
+// and APPEND for the Sent copy. TLS is required and verified, and credentials are never logged.
 
 import { ImapFlow, type ImapFlowOptions, type Logger } from 'imapflow';
 
@@ -8,13 +8,13 @@ import { toImapCommandError, toImapConnectError } from './imap-errors.ts';
 import { checkServerConfig, tlsOptions, type ServerConfig } from '../server-config.ts';
 import { assertArgument } from '../transport-error.ts';
 
-/** TCP and TLS handshake budget; a reachable server finishes in well under a second. */
+/** TCP and TLS handshake budget. On a working network the handshake takes well under a second. */
 const CONNECTION_TIMEOUT_MS = 15_000;
 
-/** Wait for the server greeting after connecting; servers under load can be slow to greet. */
+/** Wait for the server greeting after connecting, which a server under load can send late. */
 const GREETING_TIMEOUT_MS = 16_000;
 
-/** Idle time before the socket is dropped; long enough for a large FETCH or APPEND on a slow link. */
+/** Idle time before the socket is dropped, long enough for a large FETCH or APPEND on a slow link. */
 const SOCKET_TIMEOUT_MS = 5 * 60_000;
 
 /** Default number of messages one fetchNew call returns, bounding memory for a large folder. */
@@ -23,7 +23,7 @@ const DEFAULT_MAX_MESSAGES = 500;
 export type ImapLogger = Logger;
 
 export interface ImapConnectOptions extends ServerConfig {
-  /** Structured logger for imapflow; false or absent turns its logging off. */
+  /** Structured logger for imapflow. False or absent turns its logging off. */
   logger?: ImapLogger | false;
 }
 
@@ -57,11 +57,11 @@ export interface FetchedMessage {
 }
 
 export interface FetchNewOptions {
-  /** UIDVALIDITY stored with `lastUid`; when the server's differs, fetching restarts at UID 1. */
+  /** UIDVALIDITY stored with `lastUid`. When the server's value differs, fetching restarts at UID 1. */
   uidValidity?: number;
-  /** Highest UID already stored; fetching starts after it. */
+  /** Highest UID already stored. Fetching starts after it. */
   lastUid?: number;
-  /** Most messages to return in one call (default 500); call again while `hasMore` is true. */
+  /** Maximum number of messages in one call (default 500). Call again while `hasMore` is true. */
   maxMessages?: number;
 }
 
@@ -108,7 +108,7 @@ export class ImapSession {
     if (servername) clientOptions.servername = servername;
 
     const client = new ImapFlow(clientOptions);
-    // imapflow emits 'error' for socket failures after connect; without a listener Node would crash.
+    // imapflow emits 'error' for socket failures after connect, and without a listener Node would crash.
     client.on('error', (error: unknown) => {
       if (logger) logger.warn({ msg: 'IMAP connection error', err: error });
     });
@@ -143,6 +143,8 @@ export class ImapSession {
   /**
    * Fetches the messages after `lastUid` in `path`. When the folder's UIDVALIDITY differs from
    * `uidValidity`, the stored UIDs are void and fetching restarts at UID 1.
+   * NOTE: flag changes and expunges of messages already stored are not reported, because this
+   * session does not use CONDSTORE or QRESYNC yet.
    */
   async fetchNew(path: string, options: FetchNewOptions = {}): Promise<FetchNewResult> {
     assertArgument(
@@ -255,7 +257,7 @@ export class ImapSession {
     }
   }
 
-  /** Logs out and closes the connection. Never raises. */
+  /** Logs out and closes the connection. A failed LOGOUT closes the socket instead of raising. */
   async close(): Promise<void> {
     try {
       await this.#client.logout();

@@ -110,7 +110,7 @@ export function formatMessageId(id: string, label: string): string {
 
 /**
  * Formats a value with parameters, such as a Content-Type. ASCII values are quoted strings
- * (`hp="cipher"`); other values use RFC 2231 sections (`filename*0*=utf-8''...`).
+ * (`hp="cipher"`), and other values use RFC 2231 sections (`filename*0*=utf-8''...`).
  */
 export function formatParameterizedValue(
   value: string,

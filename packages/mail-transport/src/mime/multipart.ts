@@ -21,8 +21,8 @@ export function createBoundary(parts: ReadonlyArray<Uint8Array>): string {
 }
 
 /**
- * Joins parts into a multipart body. `preamble` is text for readers without MIME support;
- * receivers ignore it.
+ * Joins parts into a multipart body. `preamble` is text for readers without MIME support,
+ * which MIME receivers ignore.
  */
 export function joinMultipartBody(
   boundary: string,

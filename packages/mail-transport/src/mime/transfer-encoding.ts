@@ -1,6 +1,6 @@
 // Content-Transfer-Encoding writers (RFC 2045 section 6). Output is 7-bit with CRLF line breaks
-// and lines of at most 76 characters, and no line ends in whitespace, so that a part can be
-// signed as it is (RFC 3156 section 5: MTAs may re-encode 8-bit data or strip trailing spaces).
+// and lines of at most 76 characters, and no line ends in whitespace. A part can then be signed
+// as it is, because MTAs may re-encode 8-bit data or strip trailing spaces (RFC 3156 section 5).
 
 import libqp from 'libqp';
 
@@ -38,9 +38,9 @@ export function encodeQuotedPrintable(content: Uint8Array): string {
 }
 
 /**
- * Encodes text (after converting its line breaks to CRLF) with the lightest transfer encoding
- * that keeps it 7-bit safe: 7bit for short ASCII lines, quoted-printable for mostly ASCII text,
- * base64 for text where more than a third of the bytes are not ASCII.
+ * Encodes text with CRLF line breaks in the lightest transfer encoding that keeps it 7-bit safe.
+ * Short ASCII lines stay 7bit. Text where more than a third of the bytes are not ASCII becomes
+ * base64, and other text becomes quoted-printable.
  */
 export function encodeText(text: string): EncodedBody {
   const canonical = toCrlfText(text);

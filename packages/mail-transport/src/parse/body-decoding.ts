@@ -16,7 +16,7 @@ export function rawBody(source: Uint8Array, node: MimeNode): Uint8Array {
   return source.subarray(node.bodyStart, node.end);
 }
 
-/** Returns the body bytes of a leaf with its Content-Transfer-Encoding removed. */
+/** Returns a copy of the body bytes of a leaf with its Content-Transfer-Encoding removed. */
 export function decodeTransferEncoding(source: Uint8Array, node: MimeNode): Uint8Array {
   const body = rawBody(source, node);
   const encoding = (firstFieldValue(node.fields, 'content-transfer-encoding') ?? '7bit')
@@ -30,7 +30,8 @@ export function decodeTransferEncoding(source: Uint8Array, node: MimeNode): Uint
   if (encoding === 'quoted-printable') {
     return new Uint8Array(libqp.decode(Buffer.from(body)));
   }
-  return body;
+  // A copy, so that the result does not share memory with the raw message.
+  return body.slice();
 }
 
 /** Decodes text bytes in `charset` (default us-ascii, read as UTF-8, its superset). */

@@ -4,7 +4,7 @@
 
 import { TransportError } from '../transport-error.ts';
 
-/** Upper bound on fields in one header section; real messages have a few dozen. */
+/** Maximum number of fields in one header section, far above the few dozen of a typical message. */
 const MAX_HEADER_FIELDS = 2000;
 
 const LF = 0x0a;

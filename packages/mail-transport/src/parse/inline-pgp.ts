@@ -1,6 +1,6 @@
 // Detection of inline PGP (RFC 9580 section 6.2 armor, and the cleartext signature framework
 // of section 7) in a text body after transfer and charset decoding. Only a BEGIN line that
-// stands alone on its line counts, so a quoted armor header ("> -----BEGIN") is not taken.
+// fills a whole line counts, so a quoted armor header ("> -----BEGIN") is not taken.
 
 export interface InlinePgpBlock {
   kind: 'encrypted' | 'signed';

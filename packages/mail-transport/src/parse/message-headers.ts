@@ -24,7 +24,7 @@ export interface ParsedHeaders {
   references: string[];
 }
 
-/** Parses the mailboxes of every field named `key`; groups are flattened. */
+/** Parses the mailboxes of every field named `key`, with groups flattened. */
 export function readMailboxes(fields: ReadonlyArray<HeaderField>, key: string): ParsedMailbox[] {
   const mailboxes: ParsedMailbox[] = [];
   for (const value of fieldValues(fields, key)) {

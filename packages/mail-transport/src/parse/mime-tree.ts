@@ -7,7 +7,7 @@ import libmime from 'libmime';
 import { readHeaderSection, firstFieldValue, type HeaderField } from './header-section.ts';
 import { TransportError } from '../transport-error.ts';
 
-/** Deepest multipart nesting accepted; legitimate mail rarely goes beyond 5. */
+/** Maximum multipart nesting depth, far above what mail clients produce. */
 export const MAX_MIME_DEPTH = 32;
 
 /** Most entities accepted in one message. */
@@ -19,7 +19,7 @@ const DASH = 0x2d;
 
 export interface MimeNode {
   fields: HeaderField[];
-  /** Lowercased `type/subtype`; text/plain when the Content-Type is missing or invalid. */
+  /** Lowercased `type/subtype`, or text/plain when the Content-Type is missing or invalid. */
   mediaType: string;
   /** Content-Type parameters, names lowercased, RFC 2231 and RFC 2047 decoded. */
   parameters: Record<string, string>;
@@ -39,7 +39,7 @@ export function parseParameterizedValue(value: string): {
   const parsed = libmime.parseHeaderValue(value, { stripComments: true });
   const parameters: Record<string, string> = {};
   for (const [name, parameter] of Object.entries(parsed.params)) {
-    // Parameters assembled from RFC 2231 sections are decoded already; others may carry RFC 2047 words.
+    // Parameters assembled from RFC 2231 sections are decoded already. Others may carry RFC 2047 words.
     parameters[name] = parsed.decodedParams.includes(name)
       ? parameter
       : libmime.decodeWords(parameter);
@@ -184,7 +184,7 @@ function splitMultipartBody(
   return ranges;
 }
 
-/** The part ends before the CRLF (or LF) that belongs to the following delimiter line. */
+/** Returns where a part ends: before the CRLF (or LF) that belongs to the following delimiter line. */
 function partEnd(bytes: Uint8Array, partStart: number, delimiterLineStart: number): number {
   let offset = delimiterLineStart;
   if (offset > partStart && bytes[offset - 1] === LF) offset--;

@@ -29,12 +29,12 @@ export interface ParsedEntity {
   protectedHeaders: ProtectedHeaders | null;
   /** Text of the inline text/plain parts, LF line breaks. */
   text: string | null;
-  /** The first inline text/html part, LF line breaks; untrusted markup to sanitize before display. */
+  /** The first inline text/html part, LF line breaks. Untrusted markup to sanitize before display. */
   html: string | null;
   attachments: ParsedAttachment[];
   /** Unfolded Autocrypt-Gossip values of the root entity (and of the signed part, if signed). */
   gossipHeaders: string[];
-  /** Present when the root is multipart/signed; the other fields then describe its first part. */
+  /** Present when the root is multipart/signed. The other fields then describe its first part. */
   signed?: SignedParts;
 }
 
@@ -47,21 +47,29 @@ interface ContentAccumulator {
 /** Parses an entity. Raises MIME_MALFORMED for input that is not MIME. */
 export function parseEntity(bytes: Uint8Array): ParsedEntity {
   const root = parseMimeTree(bytes);
-  return readEntity(bytes, root);
+  return readEntity(bytes, root, 'payload');
 }
 
-/** Reads an already split entity tree. */
-export function readEntity(source: Uint8Array, root: MimeNode): ParsedEntity {
+/**
+ * Reads an already split entity tree. `role` is 'payload' for a decrypted or signed entity,
+ * and 'message' for a plain received message, whose header fields protect nothing.
+ */
+export function readEntity(
+  source: Uint8Array,
+  root: MimeNode,
+  role: 'payload' | 'message',
+): ParsedEntity {
   let contentRoot = root;
   let signed: SignedParts | undefined;
-  if (root.mediaType === 'multipart/signed') {
+  if (root.mediaType === 'multipart/signed' && isPgpSignature(root)) {
     signed = readSignedParts(source, root);
     contentRoot = root.children[0] as MimeNode;
   }
 
-  const protectedHeaders = hasProtectedHeaders(contentRoot)
-    ? pickProtected(readMessageHeaders(contentRoot.fields))
-    : null;
+  const protectedHeaders =
+    role === 'payload' && hasProtectedHeaders(contentRoot)
+      ? pickProtected(readMessageHeaders(contentRoot.fields))
+      : null;
 
   const content: ContentAccumulator = { textParts: [], html: null, attachments: [] };
   collectContent(source, contentRoot, content, protectedHeaders !== null);
@@ -80,6 +88,10 @@ export function readEntity(source: Uint8Array, root: MimeNode): ParsedEntity {
   };
   if (signed) entity.signed = signed;
   return entity;
+}
+
+function isPgpSignature(node: MimeNode): boolean {
+  return node.parameters['protocol']?.trim().toLowerCase() === 'application/pgp-signature';
 }
 
 function hasProtectedHeaders(node: MimeNode): boolean {

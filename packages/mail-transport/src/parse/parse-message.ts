@@ -1,7 +1,7 @@
 // Classifier for received messages: PGP/MIME encrypted (RFC 3156 section 4, including the
 // form that Microsoft Exchange mangles into multipart/mixed), PGP/MIME signed (section 5),
 // inline PGP and plain. Detection uses structure and media types, never file names. The caller
-// keeps `raw` as received; nothing returned here aliases it.
+// keeps `raw` as received, and no returned byte array shares memory with it.
 
 import { decodeTextBody, decodeTransferEncoding, readDisposition } from './body-decoding.ts';
 import { fieldValues } from './header-section.ts';
@@ -63,7 +63,7 @@ export function parseMessage(raw: Uint8Array): ParsedMessage {
     }
   }
 
-  return { ...base, kind: 'plain', body: readEntity(raw, root) };
+  return { ...base, kind: 'plain', body: readEntity(raw, root, 'message') };
 }
 
 /** Returns the ciphertext part of a PGP/MIME encrypted message, or null when it is not one. */

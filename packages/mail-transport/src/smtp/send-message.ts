@@ -13,7 +13,7 @@ import { assertArgument } from '../transport-error.ts';
 
 export type SmtpServer = ServerConfig;
 
-/** TCP connect budget: a reachable server answers in well under a second, so 15 s means it is down. */
+/** TCP connect budget. A reachable server completes the handshake in well under a second. */
 const CONNECTION_TIMEOUT_MS = 15_000;
 
 /** Wait for the 220 greeting: some servers delay it on purpose (e.g. Postfix postscreen) to deter spam bots. */

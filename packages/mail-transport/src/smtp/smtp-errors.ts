@@ -1,6 +1,6 @@
 // Maps nodemailer's SMTP errors (codes EAUTH, EENVELOPE, ECONNECTION, ...) to TransportError
-// codes with messages that say what failed and what to try next. The original error is kept
-// as `cause`; none of the messages include the password.
+// codes with messages that name the failure and the next step. The original error is kept
+// as `cause`, and no message includes the password.
 
 import { errorCodes, isCertificateError, type ServerConfig } from '../server-config.ts';
 import { TransportError } from '../transport-error.ts';

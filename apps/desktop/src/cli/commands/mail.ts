@@ -64,6 +64,11 @@ export function registerMailCommands(program: Command): void {
         process.stdout.write(
           `Sent ${result.messageId} ${how} to ${result.recipients.join(', ')}.\n`,
         );
+        if (result.rejectedRecipients.length > 0) {
+          process.stdout.write(
+            `WARNING: the server refused ${result.rejectedRecipients.join(', ')}; they did not receive it.\n`,
+          );
+        }
         if (!result.savedToSent) {
           process.stdout.write(
             'The copy for the Sent folder could not be stored; see the log for why.\n',
