@@ -1,0 +1,224 @@
+// The sealpost command as a script uses it: secrets from files, JSON output, and one error
+// line with a stable code and exit status 1 on failure.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  IMAP_STARTTLS_PORT,
+  SMTP_SUBMISSION_PORT,
+  repositoryRoot,
+  stackCertificateFile,
+  stackPassword,
+  uniqueAddress,
+} from '../e2e/stack.ts';
+
+const run = promisify(execFile);
+const cliEntry = path.join(repositoryRoot, 'apps/desktop/src/cli/main.ts');
+
+interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function sealpost(home: string, args: string[], input?: string): Promise<CliResult> {
+  const child = run(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
+    cwd: repositoryRoot,
+    env: { ...process.env, SEALPOST_HOME: home },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  }
+  try {
+    const { stdout, stderr } = await child;
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      status: failure.code ?? 1,
+      stdout: failure.stdout ?? '',
+      stderr: failure.stderr ?? '',
+    };
+  }
+}
+
+describe('sealpost command', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'sealpost-cli-'));
+  const alice = { address: uniqueAddress('alice'), home: path.join(work, 'alice') };
+  const bob = { address: uniqueAddress('bob'), home: path.join(work, 'bob') };
+  const passphraseFile = path.join(work, 'passphrase');
+
+  async function addUser(user: { address: string; home: string }): Promise<void> {
+    const passwordFile = path.join(work, `${path.basename(user.home)}.password`);
+    writeFileSync(passwordFile, `${stackPassword(user.address)}\n`);
+    const added = await sealpost(user.home, [
+      'account',
+      'add',
+      '--email',
+      user.address,
+      '--imap-host',
+      '127.0.0.1',
+      '--imap-port',
+      String(IMAP_STARTTLS_PORT),
+      '--imap-security',
+      'starttls',
+      '--smtp-host',
+      '127.0.0.1',
+      '--smtp-port',
+      String(SMTP_SUBMISSION_PORT),
+      '--smtp-security',
+      'starttls',
+      '--pin-certificate',
+      stackCertificateFile,
+      '--password-file',
+      passwordFile,
+      '--passphrase-file',
+      passphraseFile,
+    ]);
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    const generated = await sealpost(user.home, [
+      'key',
+      'generate',
+      '--address',
+      user.address,
+      '--passphrase-file',
+      passphraseFile,
+    ]);
+    expect(generated.status).toBe(0);
+  }
+
+  beforeAll(async () => {
+    writeFileSync(passphraseFile, 'cli test passphrase\n');
+    await addUser(alice);
+    await addUser(bob);
+  });
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('sends and reads an encrypted message', async () => {
+    const bobCertificate = path.join(work, 'bob.asc');
+    expect(
+      (
+        await sealpost(bob.home, [
+          'key',
+          'export',
+          '--address',
+          bob.address,
+          '--output',
+          bobCertificate,
+        ])
+      ).status,
+    ).toBe(0);
+    expect(
+      (
+        await sealpost(alice.home, [
+          'key',
+          'import',
+          bobCertificate,
+          '--passphrase-file',
+          passphraseFile,
+        ])
+      ).status,
+    ).toBe(0);
+
+    const sent = await sealpost(
+      alice.home,
+      [
+        'send',
+        '--to',
+        bob.address,
+        '--subject',
+        'Über den Plan',
+        '--passphrase-file',
+        passphraseFile,
+      ],
+      'Body from standard input.\n',
+    );
+    expect(sent.stdout).toContain('encrypted and signed');
+    expect(sent.status).toBe(0);
+
+    expect((await sealpost(bob.home, ['sync', '--passphrase-file', passphraseFile])).status).toBe(
+      0,
+    );
+    const listed = JSON.parse((await sealpost(bob.home, ['list', '--json'])).stdout) as Array<{
+      id: number;
+      encrypted: boolean;
+    }>;
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.encrypted).toBe(true);
+
+    const read = await sealpost(bob.home, [
+      'read',
+      String(listed[0]!.id),
+      '--json',
+      '--passphrase-file',
+      passphraseFile,
+    ]);
+    const message = JSON.parse(read.stdout) as {
+      subject: string;
+      text: string;
+      signatures: Array<{ status: string; signerMatchesFrom: boolean }>;
+    };
+    expect(message.subject).toBe('Über den Plan');
+    expect(message.text).toContain('Body from standard input.');
+    expect(message.signatures[0]).toMatchObject({ status: 'valid', signerMatchesFrom: true });
+  });
+
+  it('prints one error line with a code and exits 1', async () => {
+    const result = await sealpost(
+      alice.home,
+      [
+        'send',
+        '--to',
+        'nobody@sealpost.test',
+        '--subject',
+        'x',
+        '--passphrase-file',
+        passphraseFile,
+      ],
+      'x',
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^sealpost: RECIPIENT_KEY_MISSING: No key is known for nobody@sealpost\.test\./,
+    );
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('rejects a wrong passphrase with INVALID_PASSPHRASE', async () => {
+    const wrong = path.join(work, 'wrong');
+    writeFileSync(wrong, 'not the passphrase\n');
+    const result = await sealpost(alice.home, ['sync', '--passphrase-file', wrong]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^sealpost: INVALID_PASSPHRASE: /);
+  });
+
+  it('rejects a bad port before connecting', async () => {
+    const result = await sealpost(alice.home, [
+      'account',
+      'add',
+      '--email',
+      'x@sealpost.test',
+      '--imap-host',
+      '127.0.0.1',
+      '--imap-port',
+      '99999',
+      '--smtp-host',
+      '127.0.0.1',
+      '--password-file',
+      passphraseFile,
+      '--passphrase-file',
+      passphraseFile,
+    ]);
+    expect(result.stderr).toMatch(
+      /^sealpost: INVALID_ARGUMENT: --imap-port 99999 is not a port number/,
+    );
+    expect(result.status).toBe(1);
+  });
+});
