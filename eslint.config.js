@@ -3,6 +3,8 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.mail-stack/**', 'coverage/**'] },
+  // The renderer bundle that Vite builds from packages/ui/src.
+  { ignores: ['packages/ui/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,11 +1,23 @@
 // Reading OpenPGP certificates (transferable public keys, RFC 9580 section 10.1), armored or
 // binary, into a summary and a normalised armored public-only form. A secret key passed here
 // is reduced to its public part, so no secret material leaves through a certificate.
+// ML-KEM-768+X25519 (RFC 9980 algorithm 35) subkeys, which openpgp.js 6.3 drops, are read and
+// written back at the packet level (pq/pq-certificate.ts).
 import { readKeys as readOpenPgpKeys, type Key, type PublicKey } from 'openpgp';
 import { emailsOf } from './address.ts';
 import { openpgpConfig, openpgpFullConfig } from './config.ts';
 import { CryptoError, describeError } from './errors.ts';
 import { decodeOpenPgpData, optionalDate, type OpenPgpData } from './input.ts';
+import { armorPackets } from './pq/packet-framing.ts';
+import {
+  blockOf,
+  certificateWithPostQuantumSubkeys,
+  describePostQuantumSubkeys,
+  newestUsable,
+  readKeyBlockPackets,
+  secretKeyWithPostQuantumSubkeys,
+} from './pq/pq-certificate.ts';
+import type { KeyBlockPackets } from './pq/subkey-packets.ts';
 
 export interface CertificateInfo {
   /** Primary key fingerprint, lowercase hex (40 characters for v4). */
@@ -26,8 +38,22 @@ export interface CertificateInfo {
   isExpired: boolean;
   /** Whether a valid, unrevoked, unexpired encryption-capable key exists now. */
   hasEncryptionSubkey: boolean;
+  /** Whether a usable ML-KEM-768+X25519 (algorithm 35) encryption subkey exists now. */
+  hasPostQuantumSubkey: boolean;
+  /** Fingerprint of the newest usable algorithm-35 subkey, or null. */
+  postQuantumSubkeyFingerprint: string | null;
+  /** Every algorithm-35 subkey, with the reason why an unusable one is ignored. */
+  postQuantumSubkeys: PostQuantumSubkeyInfo[];
   /** The certificate, armored and public-only. */
   armored: string;
+}
+
+export interface PostQuantumSubkeyInfo {
+  fingerprint: string;
+  created: Date;
+  expires: Date | null;
+  usable: boolean;
+  reason: string | null;
 }
 
 /** Parses every key in the input. Throws KEY_MALFORMED with the parser's reason. */
@@ -93,12 +119,16 @@ export async function readCertificate(
   options: { date?: Date } = {},
 ): Promise<CertificateInfo> {
   const date = optionalDate(options.date, 'date');
-  return describeCertificate(await parseCertificate(data), date);
+  const certificate = await parseCertificate(data);
+  const blocks = await readKeyBlockPackets(data, 'Certificate');
+  return describeCertificate(certificate, date, blockOf(certificate, blocks));
 }
 
 /** Returns one certificate public-only in binary form, e.g. for Autocrypt keydata. */
 export async function certificateToBinary(data: OpenPgpData): Promise<Uint8Array> {
-  return (await parseCertificate(data)).write();
+  const certificate = await parseCertificate(data);
+  const blocks = await readKeyBlockPackets(data, 'Certificate');
+  return certificateWithPostQuantumSubkeys(certificate, blockOf(certificate, blocks));
 }
 
 /** Reads a keyring of one or more certificates, such as the output of "gpg --export". */
@@ -108,7 +138,10 @@ export async function readCertificates(
 ): Promise<CertificateInfo[]> {
   const date = optionalDate(options.date, 'date');
   const keys = await parseKeys(data, 'Certificates');
-  return Promise.all(keys.map((key) => describeCertificate(toPublic(key), date)));
+  const blocks = await readKeyBlockPackets(data, 'Certificates');
+  return Promise.all(
+    keys.map((key) => describeCertificate(toPublic(key), date, blockOf(key, blocks))),
+  );
 }
 
 /** One key of a keyring, split out: a certificate, or a secret key as it was stored. */
@@ -125,16 +158,29 @@ export interface KeyBlock {
  */
 export async function readKeys(data: OpenPgpData): Promise<KeyBlock[]> {
   const keys = await parseKeys(data, 'Key data');
-  return keys.map((key) => ({
-    isSecret: key.isPrivate(),
-    fingerprint: key.getFingerprint(),
-    armored: key.armor(openpgpFullConfig),
-  }));
+  const blocks = await readKeyBlockPackets(data, 'Key data');
+  return keys.map((key) => {
+    const block = blockOf(key, blocks);
+    const isSecret = key.isPrivate();
+    const isV4 = key.keyPacket.version !== 6;
+    return {
+      isSecret,
+      fingerprint: key.getFingerprint(),
+      armored: isSecret
+        ? armorPackets('privateKey', secretKeyWithPostQuantumSubkeys(key, block), isV4)
+        : armorPackets('publicKey', certificateWithPostQuantumSubkeys(toPublic(key), block), isV4),
+    };
+  });
 }
 
+/**
+ * Summarizes a certificate at the date. Without its key block packets the algorithm-35
+ * subkeys are unknown, and the summary reports none.
+ */
 export async function describeCertificate(
   certificate: PublicKey,
   date: Date,
+  block: KeyBlockPackets | null = null,
 ): Promise<CertificateInfo> {
   const isRevoked = await certificate.isRevoked(undefined, undefined, date, openpgpFullConfig);
 
@@ -154,6 +200,9 @@ export async function describeCertificate(
     // No valid encryption-capable key at the date: hasEncryptionSubkey stays false.
   }
 
+  const postQuantumSubkeys = await describePostQuantumSubkeys(certificate, block, date);
+  const newest = newestUsable(postQuantumSubkeys);
+
   return {
     fingerprint: certificate.getFingerprint(),
     keyId: certificate.getKeyID().toHex(),
@@ -166,7 +215,22 @@ export async function describeCertificate(
     isRevoked,
     isExpired: expires !== null && expires <= date,
     hasEncryptionSubkey,
-    armored: certificate.armor(openpgpFullConfig),
+    hasPostQuantumSubkey: newest !== null,
+    postQuantumSubkeyFingerprint: newest?.fingerprint ?? null,
+    postQuantumSubkeys: postQuantumSubkeys.map(
+      ({ fingerprint, created, expires, usable, reason }) => ({
+        fingerprint,
+        created,
+        expires,
+        usable,
+        reason,
+      }),
+    ),
+    armored: armorPackets(
+      'publicKey',
+      certificateWithPostQuantumSubkeys(certificate, block),
+      certificate.keyPacket.version !== 6,
+    ),
   };
 }
 

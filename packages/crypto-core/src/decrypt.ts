@@ -21,7 +21,7 @@ import {
 } from 'openpgp';
 import { requireAddress } from './address.ts';
 import { parseCertificateList } from './certificate.ts';
-import { openpgpConfig, openpgpFullConfig } from './config.ts';
+import { maxDecompressedMessageBytes, openpgpConfig, openpgpFullConfig } from './config.ts';
 import { CryptoError, describeError } from './errors.ts';
 import {
   decodeOpenPgpData,
@@ -31,6 +31,8 @@ import {
   requireOptions,
   type OpenPgpData,
 } from './input.ts';
+import { decryptPostQuantumSessionKey } from './pq/pq-decrypt.ts';
+import { postQuantumStatesOf, type PostQuantumKeyState } from './pq/pq-secret-key.ts';
 import { withPrivateKeys, type SecretKeyInput } from './secret-key.ts';
 import {
   evaluateSignatures,
@@ -48,12 +50,19 @@ export interface DecryptAndVerifyOptions {
   expectedSignerAddress?: string;
   /** Verification time; defaults to now. */
   date?: Date;
+  /**
+   * Maximum size of decompressed data in bytes (default 256 MiB), so a small compressed message
+   * (a compression bomb) cannot exhaust memory. Exceeding it raises MESSAGE_TOO_LARGE.
+   */
+  maxDecompressedBytes?: number;
 }
 
 export interface DecryptedWith {
   /** Fingerprint of the key packet whose secret decrypted the session key (usually a subkey). */
   subkeyFingerprint: string;
   primaryFingerprint: string;
+  /** True when an ML-KEM-768+X25519 (algorithm 35) subkey decrypted the session key. */
+  postQuantum: boolean;
 }
 
 export interface DecryptionResult {
@@ -69,6 +78,7 @@ const knownOptions = [
   'verificationCertificates',
   'expectedSignerAddress',
   'date',
+  'maxDecompressedBytes',
 ] as const;
 
 /** Decrypts a message with one of the decryption keys and verifies its signatures. */
@@ -87,11 +97,43 @@ export async function decryptAndVerify(
       ? undefined
       : requireAddress(options.expectedSignerAddress, 'expectedSignerAddress');
   const date = optionalDate(options.date, 'date');
+  const maxDecompressedBytes = optionalByteLimit(options.maxDecompressedBytes);
   const message = await readEncryptedMessage(options.message);
 
-  return withPrivateKeys(decryptionKeys, 'decryptionKeys', async (privateKeys) => {
-    const { sessionKey, decryptedWith } = await findSessionKey(message, privateKeys);
+  // openpgp.js drops algorithm-35 subkeys, so their secrets are unlocked beside it.
+  const postQuantum = await postQuantumStatesOf(decryptionKeys);
+  try {
+    return await withPrivateKeys(decryptionKeys, 'decryptionKeys', (privateKeys) =>
+      decryptWithKeys(message, privateKeys, postQuantum.states, {
+        certificates,
+        date,
+        expectedSignerAddress,
+        maxDecompressedBytes,
+      }),
+    );
+  } finally {
+    postQuantum.wipe();
+  }
+}
 
+async function decryptWithKeys(
+  message: Message<Uint8Array | string>,
+  privateKeys: PrivateKey[],
+  postQuantumStates: readonly PostQuantumKeyState[],
+  verification: {
+    certificates: Awaited<ReturnType<typeof parseCertificateList>>;
+    date: Date;
+    expectedSignerAddress: string | undefined;
+    maxDecompressedBytes: number;
+  },
+): Promise<DecryptionResult> {
+  const { certificates, date, expectedSignerAddress, maxDecompressedBytes } = verification;
+  const { sessionKey, decryptedWith } = await findSessionKey(
+    message,
+    privateKeys,
+    postQuantumStates,
+  );
+  try {
     let result;
     try {
       result = await decrypt({
@@ -101,7 +143,7 @@ export async function decryptAndVerify(
         expectSigned: false,
         format: 'binary',
         date,
-        config: openpgpConfig,
+        config: { ...openpgpConfig, maxDecompressedMessageSize: maxDecompressedBytes },
       });
     } catch (error) {
       throw decryptFailed(error);
@@ -122,7 +164,9 @@ export async function decryptAndVerify(
       },
     );
     return { data: result.data, decryptedWith, signatures };
-  });
+  } finally {
+    sessionKey.data.fill(0);
+  }
 }
 
 async function readEncryptedMessage(data: OpenPgpData): Promise<Message<Uint8Array | string>> {
@@ -136,8 +180,18 @@ async function readEncryptedMessage(data: OpenPgpData): Promise<Message<Uint8Arr
   } catch (error) {
     throw decryptFailed(error);
   }
+  rejectSymmetricallyEncryptedData(message);
+  return message;
+}
 
-  const encrypted = message.packets.filter(
+/**
+ * Raises DECRYPT_FAILED when the message has no encrypted data packet or uses a Symmetrically
+ * Encrypted Data packet (tag 9), which has no integrity protection.
+ */
+export function rejectSymmetricallyEncryptedData(message: {
+  packets: ArrayLike<unknown> & Iterable<unknown>;
+}): void {
+  const encrypted = Array.from(message.packets).filter(
     (packet) =>
       packet instanceof SymEncryptedIntegrityProtectedDataPacket ||
       packet instanceof AEADEncryptedDataPacket ||
@@ -159,7 +213,6 @@ async function readEncryptedMessage(data: OpenPgpData): Promise<Message<Uint8Arr
         'it is rejected because it may have been modified. Ask the sender to use a current OpenPGP client.',
     );
   }
-  return message;
 }
 
 /**
@@ -167,23 +220,43 @@ async function readEncryptedMessage(data: OpenPgpData): Promise<Message<Uint8Arr
  * the exact (sub)key that decrypted it. Each candidate is tried on its own copy of the packet,
  * so an anonymous recipient (key ID 0) is still attributed to one key.
  */
-async function findSessionKey(
+export async function findSessionKey(
   message: Message<Uint8Array | string>,
   privateKeys: PrivateKey[],
+  postQuantumStates: readonly PostQuantumKeyState[],
 ): Promise<{ sessionKey: DecryptedSessionKey; decryptedWith: DecryptedWith }> {
+  const postQuantum = decryptPostQuantumSessionKey(message, postQuantumStates);
+  if (postQuantum.found) {
+    const { sessionKey, subkey } = postQuantum.found;
+    return {
+      sessionKey,
+      decryptedWith: {
+        subkeyFingerprint: subkey.fingerprint,
+        primaryFingerprint: subkey.primaryFingerprint,
+        postQuantum: true,
+      },
+    };
+  }
+
   const pkesks = message.packets.filter(
     (packet): packet is PublicKeyEncryptedSessionKeyPacket =>
       packet instanceof PublicKeyEncryptedSessionKeyPacket,
   );
-  if (pkesks.length === 0) {
+  if (pkesks.length === 0 && postQuantum.failures.length > 0) {
+    throw new CryptoError(
+      'DECRYPT_FAILED',
+      `No session key could be decrypted (${postQuantum.failures.join('; ')}).`,
+    );
+  }
+  if (pkesks.length === 0 && postQuantum.recipients.length === 0) {
     throw new CryptoError(
       'KEY_NOT_FOUND',
       'The message is not encrypted to any public key (it may be encrypted to a password only), so no secret key can decrypt it.',
     );
   }
 
-  const failures: string[] = [];
-  let candidateCount = 0;
+  const failures: string[] = [...postQuantum.failures];
+  let candidateCount = postQuantum.attempts;
   for (const pkesk of pkesks) {
     for (const privateKey of privateKeys) {
       for (const candidate of await decryptionCandidates(privateKey, pkesk)) {
@@ -202,6 +275,7 @@ async function findSessionKey(
               decryptedWith: {
                 subkeyFingerprint: candidate.getFingerprint(),
                 primaryFingerprint: privateKey.getFingerprint(),
+                postQuantum: false,
               },
             };
           }
@@ -212,8 +286,11 @@ async function findSessionKey(
     }
   }
 
-  if (candidateCount === 0) {
-    const keyIds = pkesks.map((pkesk) => recipientKeyId(pkesk).toHex()).join(', ');
+  if (candidateCount === 0 && failures.length === 0) {
+    const keyIds = [
+      ...pkesks.map((pkesk) => recipientKeyId(pkesk).toHex()),
+      ...postQuantum.recipients,
+    ].join(', ');
     throw new CryptoError(
       'KEY_NOT_FOUND',
       `The message is encrypted to key IDs ${keyIds}, and none of the ${privateKeys.length} decryption keys has one of them. ` +
@@ -259,7 +336,28 @@ function recipientKeyId(pkesk: PublicKeyEncryptedSessionKeyPacket): KeyID {
   return (pkesk as unknown as { publicKeyID: KeyID }).publicKeyID;
 }
 
-function decryptFailed(error: unknown): CryptoError {
+/** Validates the decompression limit option; the default is the library-wide cap. */
+export function optionalByteLimit(value: unknown): number {
+  if (value === undefined) return maxDecompressedMessageBytes;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new CryptoError(
+      'INVALID_ARGUMENT',
+      `maxDecompressedBytes must be a positive integer number of bytes, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** Maps an openpgp.js decryption error to DECRYPT_FAILED, or MESSAGE_TOO_LARGE for a bomb. */
+export function decryptFailed(error: unknown): CryptoError {
+  if (/maximum decompressed (message )?size exceeded/i.test(describeError(error))) {
+    return new CryptoError(
+      'MESSAGE_TOO_LARGE',
+      'The message decompresses to more than the allowed size (a compression bomb or an oversized message); ' +
+        'no part of it is shown. Raise maxDecompressedBytes only for a sender you trust.',
+      { cause: error },
+    );
+  }
   return new CryptoError(
     'DECRYPT_FAILED',
     `The message could not be decrypted and authenticated (${describeError(error)}). ` +

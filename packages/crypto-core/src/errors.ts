@@ -9,6 +9,7 @@ export type CryptoErrorCode =
   | 'INVALID_ARGUMENT'
   | 'KEY_MALFORMED'
   | 'MESSAGE_MALFORMED'
+  | 'MESSAGE_TOO_LARGE'
   | 'UNSUPPORTED_ALGORITHM'
   // Keys that exist but cannot be used for the operation
   | 'KEY_NOT_FOUND'

@@ -13,6 +13,7 @@ export {
   readKeys,
   type CertificateInfo,
   type KeyBlock,
+  type PostQuantumSubkeyInfo,
 } from './certificate.ts';
 export { applyRevocation } from './revocation.ts';
 export {
@@ -21,18 +22,29 @@ export {
   importSecretKey,
   protectSecretKey,
   readSecretKeyInfo,
-  unlockSecretKey,
   type LockedSecretKey,
   type SecretKeyInfo,
   type SecretKeyInput,
 } from './secret-key.ts';
-export { encryptAndSign, type EncryptAndSignOptions } from './encrypt.ts';
+export {
+  encryptAndSign,
+  encryptAndSignWithPlan,
+  type EncryptAndSignOptions,
+  type EncryptionResult,
+} from './encrypt.ts';
 export {
   decryptAndVerify,
   type DecryptAndVerifyOptions,
   type DecryptedWith,
   type DecryptionResult,
 } from './decrypt.ts';
+export {
+  decryptToSpool,
+  type DecryptToSpoolOptions,
+  type VerifiedSpool,
+} from './stream/decrypt-to-spool.ts';
+export { encryptAndSignStream, type EncryptAndSignStreamOptions } from './stream/encrypt-stream.ts';
+export type { ByteSource } from './stream/stream-input.ts';
 export {
   micalgOf,
   signCleartext,
@@ -45,3 +57,60 @@ export {
   type VerificationOptions,
 } from './signature.ts';
 export type { SignatureResult, SignatureStatus } from './signature-status.ts';
+// unlockSecretKey also unlocks ML-KEM-768+X25519 (RFC 9980 algorithm 35) secret subkeys.
+export { unlockSecretKeyWithPostQuantum as unlockSecretKey } from './pq/pq-secret-key.ts';
+// For the Stateless OpenPGP CLI, which exchanges secret keys without a passphrase.
+export { exportUnprotectedSecretKey } from './secret-key.ts';
+export { openUnprotectedSecretKeyWithPostQuantum as openUnprotectedSecretKey } from './pq/pq-secret-key.ts';
+export {
+  planEncryption,
+  type EncryptionMode,
+  type EncryptionPlan,
+  type RecipientPlan,
+} from './pq/encryption-plan.ts';
+export {
+  signDetachedWithExternalSigner,
+  type ExternalSignOptions,
+} from './external-key/external-sign.ts';
+export { type ExternalSigner } from './external-key/external-signature.ts';
+export {
+  buildCertificateForExternalKeys,
+  fingerprintsOfExternalKeys,
+  type ExternalCertificate,
+  type ExternalCertificateOptions,
+} from './external-key/external-certificate.ts';
+export {
+  decryptWithExternalEcdh,
+  type ExternalDecryptOptions,
+  type ExternalDecryptResult,
+  type ExternalEcdh,
+} from './external-key/external-ecdh.ts';
+// Ratchet mode (docs/RATCHET.md): every ratchet step and ML-KEM operation runs in RatchetClient's
+// worker thread; the functions below run on the calling thread and do neither.
+export { RatchetClient } from './ratchet/client.ts';
+export { RatchetError, type RatchetErrorCode } from './ratchet/errors.ts';
+export {
+  PREKEY_BUNDLE_CONTENT_TYPE,
+  decodeSignedBundle,
+  encodeSignedBundle,
+  type PrekeyBundle,
+  type SignedPrekeyBundle,
+} from './ratchet/bundle.ts';
+export { signPrekeyBundle, verifyPrekeyBundle } from './ratchet/bundle-signature.ts';
+export {
+  DEFAULT_ROTATION_POLICY,
+  planPrekeyRotation,
+  type PrekeyTimes,
+  type RotationPolicy,
+} from './ratchet/prekeys.ts';
+export {
+  DEFAULT_LIMITS as DEFAULT_RATCHET_LIMITS,
+  type RatchetLimits,
+} from './ratchet/skipped-keys.ts';
+export {
+  MAX_SESSIONS_PER_PEER,
+  type DecryptForPeerInput,
+  type DecryptForPeerResult,
+  type StoredSession,
+} from './ratchet/peer-sessions.ts';
+export type { SealedMessage, SealedRecipient } from './ratchet/content.ts';

@@ -1,13 +1,32 @@
 // Passphrase-protected secret keys (RFC 9580 section 5.5.3, S2K usage 254) and the opaque
 // UnlockedKey handle that signing and decryption use. Secret keys are only ever returned
 // protected; an unprotected key is accepted on import only to be protected at once.
+// ML-KEM-768+X25519 (RFC 9980 algorithm 35) secret subkeys, which openpgp.js drops, are
+// decrypted and written again beside every key that openpgp.js writes (pq/pq-secret-key-packets.ts).
 // NOTE: JavaScript cannot guarantee that secret key material is erased from memory. clear()
 // zeroes the buffers openpgp.js holds, but the garbage collector may have copied them before.
 import { decryptKey, encryptKey, readPrivateKey, type PrivateKey } from 'openpgp';
 import { describeCertificate, type CertificateInfo } from './certificate.ts';
-import { openpgpConfig, openpgpFullConfig } from './config.ts';
+import { openpgpConfig } from './config.ts';
 import { CryptoError, describeError, wrapError } from './errors.ts';
 import { decodeOpenPgpData, requireString, type OpenPgpData } from './input.ts';
+import { wipeSecretMaterial } from './pq/mlkem-x25519-key.ts';
+import { armorPackets } from './pq/packet-framing.ts';
+import {
+  blockOf,
+  certificateWithPostQuantumSubkeys,
+  readKeyBlockPackets,
+} from './pq/pq-certificate.ts';
+import {
+  anySecretSubkeyProtected,
+  armorSecretKey,
+  protectedBlockPackets,
+  reprotectBlockSubkeys,
+  secretSubkeysProtected,
+  unprotectedBlockPackets,
+} from './pq/pq-secret-key-packets.ts';
+import type { PostQuantumKeyState } from './pq/pq-secret-key.ts';
+import type { KeyBlockPackets } from './pq/subkey-packets.ts';
 
 export interface SecretKeyInfo extends CertificateInfo {
   /** True when every secret key packet that contains key material is passphrase-protected. */
@@ -25,6 +44,8 @@ export interface LockedSecretKey {
 export type SecretKeyInput = UnlockedKey | LockedSecretKey;
 
 const unlockedPrivateKeys = new WeakMap<UnlockedKey, PrivateKey>();
+/** The algorithm-35 packets and decrypted secret subkeys of each handle. */
+const postQuantumStates = new WeakMap<UnlockedKey, PostQuantumKeyState>();
 const constructorToken = Symbol('UnlockedKey');
 
 /**
@@ -54,16 +75,27 @@ export class UnlockedKey {
     return !unlockedPrivateKeys.has(this);
   }
 
-  /** The public certificate of this key, armored. */
+  /** The public certificate of this key, armored, with its algorithm-35 subkeys. */
   get certificate(): string {
-    return privateKeyOf(this).toPublic().armor(openpgpFullConfig);
+    const privateKey = privateKeyOf(this);
+    const block = postQuantumStates.get(this)?.block ?? null;
+    return armorPackets(
+      'publicKey',
+      certificateWithPostQuantumSubkeys(privateKey.toPublic(), block),
+      privateKey.keyPacket.version !== 6,
+    );
   }
 
-  /** Zeroes the decrypted secret parameters (openpgp.js clearPrivateParams) and drops them. */
+  /**
+   * Zeroes the decrypted secret parameters (openpgp.js clearPrivateParams) and the decrypted
+   * algorithm-35 secret subkeys, and drops them.
+   */
   clear(): void {
     const privateKey = unlockedPrivateKeys.get(this);
     if (!privateKey) return;
     unlockedPrivateKeys.delete(this);
+    postQuantumStates.get(this)?.subkeys.forEach((subkey) => wipeSecretMaterial(subkey.secret));
+    postQuantumStates.delete(this);
     (privateKey as PrivateKey & { clearPrivateParams(): void }).clearPrivateParams();
   }
 
@@ -82,6 +114,20 @@ export function privateKeyOf(key: UnlockedKey): PrivateKey {
     );
   }
   return privateKey;
+}
+
+/**
+ * Attaches the decrypted algorithm-35 subkeys to a handle; the handle then owns their secrets
+ * and clear() wipes them. crypto-core internal (pq/pq-secret-key.ts).
+ */
+export function attachPostQuantumState(key: UnlockedKey, state: PostQuantumKeyState): void {
+  privateKeyOf(key);
+  postQuantumStates.set(key, state);
+}
+
+/** Returns the algorithm-35 state of a handle, or undefined when none was attached. */
+export function postQuantumStateOf(key: UnlockedKey): PostQuantumKeyState | undefined {
+  return postQuantumStates.get(key);
 }
 
 /**
@@ -126,8 +172,8 @@ export async function readSecretKeyInfo(
   data: OpenPgpData,
   options: { date?: Date } = {},
 ): Promise<SecretKeyInfo> {
-  const privateKey = await parseSecretKey(data);
-  return describeSecretKey(privateKey, options.date ?? new Date());
+  const { privateKey, block } = await parseSecretKeyBlock(data);
+  return describeSecretKey(privateKey, block, options.date ?? new Date());
 }
 
 /**
@@ -139,14 +185,29 @@ export async function unlockSecretKey(
   passphrase: string,
 ): Promise<UnlockedKey> {
   requireString(passphrase, 'passphrase');
-  const privateKey = await parseSecretKey(secretKey);
-  if (!isProtected(privateKey)) {
+  const { privateKey, block } = await parseSecretKeyBlock(secretKey);
+  if (!isProtected(privateKey, block)) {
     throw new CryptoError(
       'UNPROTECTED_SECRET_KEY',
       `Secret key ${privateKey.getFingerprint()} is not passphrase-protected; protect it first with importSecretKey or protectSecretKey.`,
     );
   }
   return new UnlockedKey(constructorToken, await decryptWithPassphrase(privateKey, passphrase));
+}
+
+/**
+ * Opens a secret key stored without a passphrase, as the Stateless OpenPGP CLI exchanges
+ * keys. Throws INVALID_PASSPHRASE when any part of the key is protected; use unlockSecretKey.
+ */
+export async function openUnprotectedSecretKey(secretKey: OpenPgpData): Promise<UnlockedKey> {
+  const { privateKey, block } = await parseSecretKeyBlock(secretKey);
+  if (hasEncryptedPackets(privateKey) || anySecretSubkeyProtected(block)) {
+    throw new CryptoError(
+      'INVALID_PASSPHRASE',
+      `Secret key ${privateKey.getFingerprint()} is passphrase-protected; pass its passphrase.`,
+    );
+  }
+  return new UnlockedKey(constructorToken, privateKey);
 }
 
 /**
@@ -158,17 +219,25 @@ export async function importSecretKey(
   data: OpenPgpData,
   passphrase?: string,
 ): Promise<{ secretKey: string; certificate: string; info: SecretKeyInfo }> {
-  const privateKey = await parseSecretKey(data);
+  const { privateKey, block } = await parseSecretKeyBlock(data);
+  const fingerprint = privateKey.getFingerprint();
 
-  if (!isProtected(privateKey)) {
+  if (!isProtected(privateKey, block)) {
     if (passphrase === undefined || passphrase === '') {
       throw new CryptoError(
         'UNPROTECTED_SECRET_KEY',
-        `Secret key ${privateKey.getFingerprint()} is not passphrase-protected; pass a passphrase to protect it on import.`,
+        `Secret key ${fingerprint} is not passphrase-protected; pass a passphrase to protect it on import.`,
       );
     }
-    const protectedKey = await protectWithPassphrase(privateKey, passphrase);
-    return secretKeyResult(protectedKey);
+    // A PQ subkey that is already protected must be protected with this same passphrase.
+    const packets = await reprotectBlockSubkeys(block, passphrase, passphrase, fingerprint);
+    if (hasEncryptedPackets(privateKey)) {
+      throw new CryptoError(
+        'KEY_MALFORMED',
+        `Secret key ${fingerprint} is only partly protected; protect all of it with GnuPG first.`,
+      );
+    }
+    return secretKeyResult(await protectWithPassphrase(privateKey, passphrase), block, packets);
   }
 
   if (passphrase === undefined || passphrase === '') {
@@ -179,7 +248,9 @@ export async function importSecretKey(
   }
   const unlocked = await decryptWithPassphrase(privateKey, passphrase);
   clearPrivateKey(unlocked);
-  return secretKeyResult(privateKey);
+  // Decrypting the PQ subkeys checks the passphrase for them too; they are written anew.
+  const packets = await reprotectBlockSubkeys(block, passphrase, passphrase, fingerprint);
+  return secretKeyResult(privateKey, block, packets);
 }
 
 /**
@@ -192,16 +263,18 @@ export async function protectSecretKey(
   oldPassphrase?: string,
 ): Promise<string> {
   requireString(newPassphrase, 'newPassphrase');
-  const privateKey = await parseSecretKey(secretKey);
+  const { privateKey, block } = await parseSecretKeyBlock(secretKey);
+  const fingerprint = privateKey.getFingerprint();
 
-  if (!isProtected(privateKey)) {
-    if (hasEncryptedPackets(privateKey)) {
+  if (!isProtected(privateKey, block)) {
+    if (hasEncryptedPackets(privateKey) || anySecretSubkeyProtected(block)) {
       throw new CryptoError(
         'KEY_MALFORMED',
-        `Secret key ${privateKey.getFingerprint()} is only partly protected; protect all of it with GnuPG first.`,
+        `Secret key ${fingerprint} is only partly protected; protect all of it with GnuPG first.`,
       );
     }
-    return (await protectWithPassphrase(privateKey, newPassphrase)).armor(openpgpFullConfig);
+    const packets = await reprotectBlockSubkeys(block, null, newPassphrase, fingerprint);
+    return armorSecretKey(await protectWithPassphrase(privateKey, newPassphrase), packets);
   }
 
   if (oldPassphrase === undefined || oldPassphrase === '') {
@@ -212,7 +285,8 @@ export async function protectSecretKey(
   }
   const unlocked = await decryptWithPassphrase(privateKey, oldPassphrase);
   try {
-    return (await protectWithPassphrase(unlocked, newPassphrase)).armor(openpgpFullConfig);
+    const packets = await reprotectBlockSubkeys(block, oldPassphrase, newPassphrase, fingerprint);
+    return armorSecretKey(await protectWithPassphrase(unlocked, newPassphrase), packets);
   } finally {
     clearPrivateKey(unlocked);
   }
@@ -221,7 +295,35 @@ export async function protectSecretKey(
 /** Exports an unlocked key as an armored secret key protected with the given passphrase. */
 export async function exportSecretKey(key: UnlockedKey, passphrase: string): Promise<string> {
   requireString(passphrase, 'passphrase');
-  return (await protectWithPassphrase(privateKeyOf(key), passphrase)).armor(openpgpFullConfig);
+  const privateKey = privateKeyOf(key);
+  const state = postQuantumStates.get(key);
+  const packets = await protectedBlockPackets(
+    state?.block ?? null,
+    state?.subkeys ?? [],
+    passphrase,
+  );
+  return armorSecretKey(await protectWithPassphrase(privateKey, passphrase), packets);
+}
+
+/**
+ * Exports an unlocked key as an armored secret key without any passphrase, the form that the
+ * Stateless OpenPGP CLI exchanges. Anyone who reads the output can sign and decrypt as the
+ * key's owner, so it must never be stored or sent; use exportSecretKey for backups.
+ */
+export function exportUnprotectedSecretKey(key: UnlockedKey): string {
+  const privateKey = privateKeyOf(key);
+  const state = postQuantumStates.get(key);
+  const packets = unprotectedBlockPackets(state?.block ?? null, state?.subkeys ?? []);
+  return armorSecretKey(privateKey, packets);
+}
+
+/** Reads a secret key and the packets of its algorithm-35 subkeys. */
+async function parseSecretKeyBlock(
+  data: OpenPgpData,
+): Promise<{ privateKey: PrivateKey; block: KeyBlockPackets | null }> {
+  const privateKey = await parseSecretKey(data);
+  const blocks = await readKeyBlockPackets(data, 'Secret key');
+  return { privateKey, block: blockOf(privateKey, blocks) };
 }
 
 async function parseSecretKey(data: OpenPgpData): Promise<PrivateKey> {
@@ -277,25 +379,40 @@ async function protectWithPassphrase(
   }
 }
 
+/** Writes the protected key with its rewritten PQ packets and describes it. */
 async function secretKeyResult(
   privateKey: PrivateKey,
+  block: KeyBlockPackets | null,
+  packets: Parameters<typeof armorSecretKey>[1],
 ): Promise<{ secretKey: string; certificate: string; info: SecretKeyInfo }> {
-  const info = await describeSecretKey(privateKey, new Date());
-  return { secretKey: privateKey.armor(openpgpFullConfig), certificate: info.armored, info };
+  const described = await describeSecretKey(privateKey, block, new Date());
+  // The block describes the PQ subkeys as read; every secret packet was just protected.
+  const info = { ...described, isProtected: true };
+  return { secretKey: armorSecretKey(privateKey, packets), certificate: info.armored, info };
 }
 
-async function describeSecretKey(privateKey: PrivateKey, date: Date): Promise<SecretKeyInfo> {
+async function describeSecretKey(
+  privateKey: PrivateKey,
+  block: KeyBlockPackets | null,
+  date: Date,
+): Promise<SecretKeyInfo> {
   const packet = privateKey.keyPacket as PrivateKey['keyPacket'] & { isDummy(): boolean };
   return {
-    ...(await describeCertificate(privateKey.toPublic(), date)),
-    isProtected: isProtected(privateKey),
+    ...(await describeCertificate(privateKey.toPublic(), date, block)),
+    isProtected: isProtected(privateKey, block),
     hasPrimarySecretKey: !packet.isDummy(),
   };
 }
 
-/** A key is protected when none of its secret key packets contains decrypted key material. */
-function isProtected(privateKey: PrivateKey): boolean {
-  return !privateKey.getKeys().some(({ keyPacket }) => keyPacket.isDecrypted() === true);
+/**
+ * A key is protected when none of its secret key packets contains decrypted key material,
+ * algorithm-35 secret subkeys included.
+ */
+function isProtected(privateKey: PrivateKey, block: KeyBlockPackets | null): boolean {
+  const openPgpProtected = !privateKey
+    .getKeys()
+    .some(({ keyPacket }) => keyPacket.isDecrypted() === true);
+  return openPgpProtected && secretSubkeysProtected(block);
 }
 
 /** Whether any secret key packet contains encrypted key material. GnuPG stubs contain none. */

@@ -42,6 +42,7 @@ describe('encryptAndSign and decryptAndVerify', () => {
       data,
       recipientCertificates: [bob.certificate, carol.certificate, alice.certificate],
       signingKey: alice.unlocked,
+      mode: 'classical',
     });
     expect(armored).toContain('-----BEGIN PGP MESSAGE-----');
     expect(await encryptedKeyIds(armored)).toHaveLength(3);
@@ -88,6 +89,7 @@ describe('encryptAndSign and decryptAndVerify', () => {
       data: encoder.encode('dedupe'),
       recipientCertificates: [bob.certificate, alice.certificate, bob.certificate],
       signingKey: alice.unlocked,
+      mode: 'classical',
     });
     expect(await encryptedKeyIds(armored)).toHaveLength(2);
 
@@ -96,6 +98,7 @@ describe('encryptAndSign and decryptAndVerify', () => {
       recipientCertificates: [bob.certificate],
       signingKey: alice.unlocked,
       encryptToSigner: false,
+      mode: 'classical',
     });
     expect(await encryptedKeyIds(withoutSelf)).toHaveLength(1);
     await expect(
@@ -202,6 +205,7 @@ describe('encryptAndSign and decryptAndVerify', () => {
       recipientCertificates: [bob.certificate],
       signingKey: alice.unlocked,
       encryptToSigner: false,
+      mode: 'classical',
     });
     const bobKeyId = (await encryptedKeyIds(armored))[0]!;
     const error = await decryptAndVerify({

@@ -37,6 +37,8 @@ export {
 export type { ParsedHeaders, ParsedMailbox } from './parse/message-headers.ts';
 export type { SignedParts } from './parse/signed-parts.ts';
 export { MAX_MIME_DEPTH, MAX_MIME_PARTS } from './parse/mime-tree.ts';
+export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse/parse-limits.ts';
+export type { CleartextSignedParts } from './parse/cleartext-signed.ts';
 
 export {
   formatAutocryptHeader,
@@ -66,4 +68,38 @@ export {
   type ImapLogger,
   type SpecialUse,
 } from './imap/imap-session.ts';
+export type {
+  FlagChange,
+  FlagChangesResult,
+  HeaderFetch,
+  MailboxState,
+  SourceFetch,
+} from './imap/mailbox-sync.ts';
+export type { MoveResult } from './imap/mailbox-actions.ts';
 export type { ServerConfig } from './server-config.ts';
+
+export {
+  EMPTY_PEER_STATE,
+  combineRecommendations,
+  effectiveDate,
+  recommendForPeer,
+  updatePeerGossip,
+  updatePeerState,
+  type PeerState,
+  type Recommendation,
+  type RecommendationResult,
+} from './autocrypt/peer-state.ts';
+export {
+  normalizeSetupCode,
+  parseSetupMessage,
+  type SetupMessage,
+} from './autocrypt/setup-message.ts';
+export { zbase32Encode } from './wkd/zbase32.ts';
+export {
+  httpsGet,
+  type HostResolver,
+  type HttpsTarget,
+  type KeyLookupOptions,
+} from './wkd/https-get.ts';
+export { lookupWkd, wkdUrls, type WkdResult, type WkdUrls } from './wkd/wkd-lookup.ts';
+export { lookupVksByEmail, lookupVksByFingerprint, type VksResult } from './vks/vks-lookup.ts';

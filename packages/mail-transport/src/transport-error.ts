@@ -5,6 +5,7 @@
 export type TransportErrorCode =
   | 'INVALID_ARGUMENT'
   | 'MIME_MALFORMED'
+  | 'MESSAGE_TOO_LARGE'
   | 'AUTOCRYPT_INVALID'
   | 'IMAP_AUTH_FAILED'
   | 'IMAP_CONNECTION_FAILED'
@@ -14,7 +15,10 @@ export type TransportErrorCode =
   | 'SMTP_CONNECTION_FAILED'
   | 'SMTP_RECIPIENT_REJECTED'
   | 'SMTP_MESSAGE_REJECTED'
-  | 'TLS_CERTIFICATE_INVALID';
+  | 'TLS_CERTIFICATE_INVALID'
+  | 'KEY_LOOKUP_FAILED'
+  | 'KEY_LOOKUP_TIMED_OUT'
+  | 'SETUP_MESSAGE_INVALID';
 
 export class TransportError extends Error {
   readonly code: TransportErrorCode;

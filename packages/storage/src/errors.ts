@@ -12,6 +12,7 @@ export type StorageErrorCode =
   | 'DISK_FULL'
   | 'IO_FAILED'
   | 'MIGRATION_FAILED'
+  | 'DATABASE_KEY_INVALID'
   // Rows that exist or are missing.
   | 'ACCOUNT_EXISTS'
   | 'ACCOUNT_NOT_FOUND'
@@ -20,6 +21,7 @@ export type StorageErrorCode =
   | 'FOLDER_NOT_FOUND'
   | 'MESSAGE_NOT_FOUND'
   | 'OUTBOX_ENTRY_NOT_FOUND'
+  | 'RATCHET_SESSION_NOT_FOUND'
   // Input and state.
   | 'INVALID_ARGUMENT'
   | 'INVALID_STATE'

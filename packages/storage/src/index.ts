@@ -30,6 +30,7 @@ export { FolderRepository } from './repositories/folders.ts';
 export type { Folder, FolderSyncState } from './repositories/folders.ts';
 export { MessageRepository, MESSAGE_KINDS } from './repositories/messages.ts';
 export type {
+  FolderCounts,
   InsertReceivedResult,
   JsonValue,
   MessageContent,
@@ -40,3 +41,42 @@ export type {
 } from './repositories/messages.ts';
 export { OutboxRepository } from './repositories/outbox.ts';
 export type { NewOutboxEntry, OutboxEntry, OutboxState } from './repositories/outbox.ts';
+export { MessageSyncRepository } from './repositories/message-sync.ts';
+export type {
+  BodyPending,
+  HeaderFields,
+  HeaderOnlyMessage,
+  ServerFlags,
+} from './repositories/message-sync.ts';
+export { PendingActionRepository, PENDING_ACTION_KINDS } from './repositories/pending-actions.ts';
+export type {
+  NewPendingAction,
+  PendingAction,
+  PendingActionKind,
+} from './repositories/pending-actions.ts';
+export { OutboxScheduleRepository } from './repositories/outbox-schedule.ts';
+export { SearchIndexRepository, toMatchExpression } from './repositories/search-index.ts';
+export type { SearchDocument, SearchHit, SearchQuery } from './repositories/search-index.ts';
+export { AuditLogRepository, AUDIT_HASH_LENGTH } from './repositories/audit-log.ts';
+export type { AuditEntry } from './repositories/audit-log.ts';
+export { IdentityKeyRepository } from './repositories/identity-keys.ts';
+export type { IdentityKeyUpdate } from './repositories/identity-keys.ts';
+export { KeySettingsRepository } from './repositories/key-settings.ts';
+export { DATABASE_KEY_LENGTH } from './database-key.ts';
+export { RatchetSessionRepository } from './repositories/ratchet-sessions.ts';
+export type { AdvanceOptions, RatchetSession } from './repositories/ratchet-sessions.ts';
+export { RatchetKeyRepository } from './repositories/ratchet-keys.ts';
+export type { StoredPrekey } from './repositories/ratchet-keys.ts';
+export { AutocryptPeerRepository } from './repositories/autocrypt-peers.ts';
+export type { AutocryptPeer } from './repositories/autocrypt-peers.ts';
+export { ContactTrustRepository, VERIFICATION_METHODS } from './repositories/contact-trust.ts';
+export type {
+  ContactVerification,
+  PostQuantumCapability,
+  VerificationMethod,
+} from './repositories/contact-trust.ts';
+export { NegotiationRecordRepository } from './repositories/negotiation-records.ts';
+export type { NegotiatedRecipient, NegotiationRecord } from './repositories/negotiation-records.ts';
+export { RatchetPeerBundleRepository } from './repositories/ratchet-peer-bundles.ts';
+export type { PeerBundle } from './repositories/ratchet-peer-bundles.ts';
+export { RatchetEntityRepository } from './repositories/ratchet-entities.ts';

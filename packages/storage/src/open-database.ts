@@ -1,9 +1,13 @@
 // openDatabase: opens (or creates) a Sealpost database file, sets the connection pragmas
-// (WAL journal, foreign keys, busy timeout) and brings the schema up to date.
+// (WAL journal, foreign keys, busy timeout) and brings the schema up to date. The driver is
+// better-sqlite3-multiple-ciphers, better-sqlite3's API with whole-file encryption when a key
+// is passed (see database-key.ts).
 
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 
 import { Connection } from './connection.ts';
+import { applyDatabaseKey, encryptDatabaseInPlace } from './database-key.ts';
 import { StorageError } from './errors.ts';
 import { applyMigrations } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
@@ -24,6 +28,16 @@ export interface OpenDatabaseOptions {
   busyTimeoutMs?: number;
   /** The migrations to apply; tests pass a prefix of MIGRATIONS. Defaults to all of them. */
   migrations?: readonly Migration[];
+  /**
+   * The 32-byte key of an encrypted database. Without it the file is plaintext, which only
+   * tests and the benchmark use; Sealpost itself always passes the key from its keystore.
+   */
+  encryptionKey?: Uint8Array;
+  /**
+   * With `encryptionKey`: when the file turns out to be an existing plaintext database (made
+   * before encryption at rest), encrypt it in place with the key instead of failing.
+   */
+  encryptPlaintextFile?: boolean;
 }
 
 /**
@@ -32,7 +46,11 @@ export interface OpenDatabaseOptions {
  * the file cannot be opened, and MIGRATION_FAILED when it comes from a newer Sealpost.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Store {
-  rejectUnknownKeys(options, ['busyTimeoutMs', 'migrations'], 'options');
+  rejectUnknownKeys(
+    options,
+    ['busyTimeoutMs', 'migrations', 'encryptionKey', 'encryptPlaintextFile'],
+    'options',
+  );
   const busyTimeoutMs = requireInteger(
     options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     0,
@@ -46,14 +64,19 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
     );
   }
 
-  let db: Database.Database;
+  if (options.encryptionKey && options.encryptPlaintextFile && path !== ':memory:') {
+    encryptIfPlaintext(path, options.encryptionKey, busyTimeoutMs);
+  }
+
+  let db: SqliteHandle;
   try {
-    db = new Database(path, { timeout: busyTimeoutMs });
+    db = new Database(path, { timeout: busyTimeoutMs }) as unknown as SqliteHandle;
   } catch (error) {
     throw openFailed(path, error);
   }
 
   try {
+    if (options.encryptionKey) applyDatabaseKey(db, options.encryptionKey, path);
     const connection = new Connection(db, path);
     configure(db, path, busyTimeoutMs);
     const report = applyMigrations(connection, options.migrations ?? MIGRATIONS);
@@ -65,7 +88,34 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
   }
 }
 
-function configure(db: Database.Database, path: string, busyTimeoutMs: number): void {
+type SqliteHandle = BetterSqlite3.Database;
+
+/** Encrypts `path` with `key` when it is an unencrypted SQLite file; other files stay as they are. */
+function encryptIfPlaintext(path: string, key: Uint8Array, busyTimeoutMs: number): void {
+  let db: SqliteHandle;
+  try {
+    db = new Database(path, { timeout: busyTimeoutMs }) as unknown as SqliteHandle;
+  } catch (error) {
+    throw openFailed(path, error);
+  }
+  try {
+    try {
+      // An encrypted file (or a new, empty one) fails here or has no tables to protect.
+      const tables = db.prepare('SELECT count(*) AS n FROM sqlite_master').get() as { n: number };
+      if (tables.n === 0) return;
+    } catch {
+      return;
+    }
+    encryptDatabaseInPlace(db, key, path);
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw openFailed(path, error);
+  } finally {
+    db.close();
+  }
+}
+
+function configure(db: SqliteHandle, path: string, busyTimeoutMs: number): void {
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
 
   // WAL lets readers continue while sync writes. An in-memory database reports "memory".

@@ -3,11 +3,25 @@
 
 import type { Connection } from './connection.ts';
 import { AccountRepository } from './repositories/accounts.ts';
+import { AuditLogRepository } from './repositories/audit-log.ts';
+import { IdentityKeyRepository } from './repositories/identity-keys.ts';
+import { KeySettingsRepository } from './repositories/key-settings.ts';
 import { ContactRepository } from './repositories/contacts.ts';
 import { FolderRepository } from './repositories/folders.ts';
 import { IdentityRepository } from './repositories/identities.ts';
 import { MessageRepository } from './repositories/messages.ts';
 import { OutboxRepository } from './repositories/outbox.ts';
+import { MessageSyncRepository } from './repositories/message-sync.ts';
+import { OutboxScheduleRepository } from './repositories/outbox-schedule.ts';
+import { PendingActionRepository } from './repositories/pending-actions.ts';
+import { SearchIndexRepository } from './repositories/search-index.ts';
+import { RatchetKeyRepository } from './repositories/ratchet-keys.ts';
+import { RatchetSessionRepository } from './repositories/ratchet-sessions.ts';
+import { AutocryptPeerRepository } from './repositories/autocrypt-peers.ts';
+import { ContactTrustRepository } from './repositories/contact-trust.ts';
+import { NegotiationRecordRepository } from './repositories/negotiation-records.ts';
+import { RatchetPeerBundleRepository } from './repositories/ratchet-peer-bundles.ts';
+import { RatchetEntityRepository } from './repositories/ratchet-entities.ts';
 
 export class Store {
   readonly accounts: AccountRepository;
@@ -16,6 +30,20 @@ export class Store {
   readonly folders: FolderRepository;
   readonly messages: MessageRepository;
   readonly outbox: OutboxRepository;
+  readonly auditLog: AuditLogRepository;
+  readonly identityKeys: IdentityKeyRepository;
+  readonly keySettings: KeySettingsRepository;
+  readonly messageSync: MessageSyncRepository;
+  readonly outboxSchedule: OutboxScheduleRepository;
+  readonly pendingActions: PendingActionRepository;
+  readonly searchIndex: SearchIndexRepository;
+  readonly ratchetSessions: RatchetSessionRepository;
+  readonly ratchetKeys: RatchetKeyRepository;
+  readonly autocryptPeers: AutocryptPeerRepository;
+  readonly contactTrust: ContactTrustRepository;
+  readonly negotiationRecords: NegotiationRecordRepository;
+  readonly ratchetPeerBundles: RatchetPeerBundleRepository;
+  readonly ratchetEntities: RatchetEntityRepository;
 
   constructor(
     private readonly connection: Connection,
@@ -28,6 +56,20 @@ export class Store {
     this.folders = new FolderRepository(connection);
     this.messages = new MessageRepository(connection);
     this.outbox = new OutboxRepository(connection);
+    this.auditLog = new AuditLogRepository(connection);
+    this.identityKeys = new IdentityKeyRepository(connection);
+    this.keySettings = new KeySettingsRepository(connection);
+    this.messageSync = new MessageSyncRepository(connection);
+    this.outboxSchedule = new OutboxScheduleRepository(connection);
+    this.pendingActions = new PendingActionRepository(connection);
+    this.searchIndex = new SearchIndexRepository(connection);
+    this.ratchetSessions = new RatchetSessionRepository(connection);
+    this.ratchetKeys = new RatchetKeyRepository(connection);
+    this.autocryptPeers = new AutocryptPeerRepository(connection);
+    this.contactTrust = new ContactTrustRepository(connection);
+    this.negotiationRecords = new NegotiationRecordRepository(connection);
+    this.ratchetPeerBundles = new RatchetPeerBundleRepository(connection);
+    this.ratchetEntities = new RatchetEntityRepository(connection);
   }
 
   /** The file path given to openDatabase, or ":memory:". */

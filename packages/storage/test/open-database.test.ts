@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { DEFAULT_BUSY_TIMEOUT_MS, MIGRATIONS, StorageError, openDatabase } from '../src/index.ts';

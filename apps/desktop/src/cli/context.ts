@@ -1,52 +1,75 @@
-// Opens the core services for one CLI command and unlocks the vault when the command needs
-// secrets. Closing the context locks the vault and closes the database.
+// Opens the core services for one CLI command. Every command unlocks the data folder's keys,
+// because the database itself is encrypted: from the OS keychain without a prompt, or with
+// the Sealpost passphrase where the folder uses the passphrase fallback. Closing the context
+// wipes the keys and closes the database.
 
 import type { Command } from 'commander';
+import { CoreError } from '../core/errors.ts';
+import { OsKeychain, probeKeychain } from '../core/keystore/keychain.ts';
+import { dataFolderState } from '../core/keystore/open-keys.ts';
+import type { KeyAccess } from '../core/keystore/open-keys.ts';
 import { createLogger } from '../core/logger.ts';
 import { ensureDataPaths, resolveDataPaths } from '../core/paths.ts';
+import type { DataPaths } from '../core/paths.ts';
 import { Sealpost } from '../core/sealpost.ts';
-import { CoreError } from '../core/errors.ts';
 import { promptSecret, readSecretFile } from './secrets.ts';
 
-/** Runs `action` with an open Sealpost instance and always closes it afterwards. */
+/**
+ * Runs `action` with an open Sealpost instance and always closes it afterwards. `unlock` is
+ * kept for the commands' declarations; the keys are unlocked for every command.
+ */
 export async function withSealpost<T>(
   command: Command,
-  options: { unlock: boolean },
+  _options: { unlock: boolean },
   action: (sealpost: Sealpost) => Promise<T>,
 ): Promise<T> {
   const paths = resolveDataPaths();
   ensureDataPaths(paths);
-  const sealpost = Sealpost.open(paths, createLogger(paths.logs));
+  const sealpost = await Sealpost.open(
+    paths,
+    createLogger(paths.logs),
+    await keyAccess(command, paths),
+  );
+  for (const notice of sealpost.notices) process.stderr.write(`${notice}\n`);
   try {
-    if (options.unlock) await unlockVault(command, sealpost);
     return await action(sealpost);
   } finally {
     sealpost.close();
   }
 }
 
-async function unlockVault(command: Command, sealpost: Sealpost): Promise<void> {
+/**
+ * Decides how to unlock: a --passphrase-file always supplies the passphrase (and sets up a new
+ * folder with it instead of the keychain); otherwise the passphrase is asked for only when the
+ * folder needs one.
+ */
+async function keyAccess(command: Command, paths: DataPaths): Promise<KeyAccess> {
   const file = command.optsWithGlobals<{ passphraseFile?: string }>().passphraseFile;
   if (file) {
-    sealpost.unlock(readSecretFile(file, 'passphrase'));
-    return;
+    return { passphrase: readSecretFile(file, 'passphrase'), preferPassphrase: true };
   }
 
-  if (sealpost.hasVault()) {
-    sealpost.unlock(await promptSecret('Sealpost passphrase: '));
-    return;
+  const state = dataFolderState(paths);
+  if (state === 'passphrase' || state === 'scrypt-vault') {
+    return { passphrase: await promptSecret('Sealpost passphrase: ') };
   }
+  if (state === 'keychain') return {};
 
-  // First use: the passphrase is chosen now, so ask twice to catch a typo.
+  // A new folder: the keychain is used when it works. Without one the passphrase is chosen
+  // now, so it is asked for twice to catch a typo.
+  const keychain = new OsKeychain();
+  if (probeKeychain(keychain, 'probe') === null) return { keychain };
   process.stderr.write(
-    'Choose a Sealpost passphrase. It protects your keys and account passwords.\n',
+    'No OS keychain is available. Choose a Sealpost passphrase; it protects your keys and ' +
+      'account passwords, and Sealpost asks for it each time it starts.\n',
   );
   const first = await promptSecret('New passphrase: ');
   const second = await promptSecret('Repeat the passphrase: ');
   if (first !== second) {
     throw new CoreError('INVALID_ARGUMENT', 'The two passphrases differ; run the command again.');
   }
-  sealpost.unlock(first);
+  // The reason was just printed, so the keystore adds no second notice about the fallback.
+  return { keychain: null, passphrase: first, preferPassphrase: true };
 }
 
 /** Prints `value` as indented JSON on standard output. */

@@ -2,12 +2,13 @@
 // The `sealpost` command: account setup, keys, sending, syncing and reading encrypted mail.
 // Every command prints one clear error with a stable code on failure and exits with status 1.
 
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { errorCode } from '../core/errors.ts';
 import { registerAccountCommands } from './commands/account.ts';
+import { registerAuditCommands } from './commands/audit.ts';
 import { registerContactCommands } from './commands/contacts.ts';
 import { registerKeyCommands } from './commands/key.ts';
-import { registerMailCommands } from './commands/mail.ts';
+import { registerMailCommands, registerMessageActionCommands } from './commands/mail.ts';
 
 const program = new Command('sealpost')
   .description('End-to-end encrypted mail over any IMAP/SMTP account.')
@@ -17,17 +18,38 @@ const program = new Command('sealpost')
       'read the Sealpost passphrase from the first line of a file',
     ),
   )
-  .showHelpAfterError()
-  .configureOutput({ outputError: (text, write) => write(text) });
+  // Usage errors are thrown and printed below in the same one-line form as every other error.
+  .exitOverride()
+  .configureOutput({ outputError: () => undefined });
 
 registerAccountCommands(program);
 registerKeyCommands(program);
+registerAuditCommands(program);
 registerMailCommands(program);
+registerMessageActionCommands(program);
 registerContactCommands(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  if (error instanceof CommanderError) {
+    reportUsageError(error);
+  } else {
+    reportError(error);
+  }
+}
+
+/** Help and version output end in a CommanderError too; only real usage errors fail. */
+function reportUsageError(error: CommanderError): void {
+  if (error.exitCode === 0) return;
+  const message = error.message.replace(/^error: /, '');
+  process.stderr.write(
+    `sealpost: INVALID_ARGUMENT: ${message[0]!.toUpperCase()}${message.slice(1)}; see "sealpost --help".\n`,
+  );
+  process.exitCode = 1;
+}
+
+function reportError(error: unknown): void {
   const code = errorCode(error);
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`sealpost: ${code}: ${message}\n`);

@@ -30,12 +30,12 @@ export function readSecretFile(file: string, what: string): string {
   return secret;
 }
 
-/** Prompts on the terminal without echoing the answer. */
-export async function promptSecret(question: string): Promise<string> {
+/** Prompts on the terminal without echoing the answer; `flag` names the file option instead. */
+export async function promptSecret(question: string, flag = '--passphrase-file'): Promise<string> {
   if (!process.stdin.isTTY) {
     throw new CoreError(
       'PASSPHRASE_REQUIRED',
-      `${question.replace(/:\s*$/, '')} is needed, but standard input is not a terminal; pass it with a --*-file option.`,
+      `${question.replace(/:\s*$/, '')} is needed, but standard input is not a terminal; pass it with ${flag} FILE.`,
     );
   }
 
@@ -60,7 +60,11 @@ export async function promptSecret(question: string): Promise<string> {
 }
 
 /** Returns the secret from `file` when given, otherwise from a prompt. */
-export async function obtainSecret(file: string | undefined, what: string): Promise<string> {
+export async function obtainSecret(
+  file: string | undefined,
+  what: string,
+  flag: string,
+): Promise<string> {
   if (file) return readSecretFile(file, what);
-  return promptSecret(`${what[0]!.toUpperCase()}${what.slice(1)}: `);
+  return promptSecret(`${what[0]!.toUpperCase()}${what.slice(1)}: `, flag);
 }

@@ -1,5 +1,6 @@
-// Key service: the user's own identities (one OpenPGP key per address, protected by the
-// Sealpost passphrase) and imports of certificates and secret keys, including GnuPG exports.
+// Key service: the user's own identities (one OpenPGP key per address, protected by a
+// passphrase derived from the keystore's key-encryption key) and imports of certificates and
+// secret keys, including GnuPG exports. Every operation on an own key goes to the audit log.
 
 import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
@@ -12,6 +13,7 @@ import {
 } from '@sealpost/crypto-core';
 import type { CertificateInfo, UnlockedKey } from '@sealpost/crypto-core';
 import { normalizeAddress } from './addresses.ts';
+import type { AuditLog } from './audit-log.ts';
 import { CoreError } from './errors.ts';
 
 export interface IdentitySummary {
@@ -31,6 +33,7 @@ export class KeyService {
     private readonly store: Store,
     private readonly passphrase: () => string,
     private readonly log: Logger,
+    private readonly audit: AuditLog,
   ) {}
 
   hasIdentity(address: string): boolean {
@@ -60,6 +63,7 @@ export class KeyService {
       accountId: this.store.accounts.getByEmail(address)?.id ?? null,
     });
     this.log.info({ fingerprint: identity.fingerprint }, 'identity generated');
+    this.audit.record('generate', identity.fingerprint);
     return { address, fingerprint: identity.fingerprint };
   }
 
@@ -74,7 +78,9 @@ export class KeyService {
   }
 
   exportSecretKey(address: string): string {
-    return this.#identity(address).secretKey;
+    const identity = this.#identity(address);
+    this.audit.record('export', identity.fingerprint, { part: 'secret-key' });
+    return identity.secretKey;
   }
 
   exportRevocationCertificate(address: string): string {
@@ -115,7 +121,10 @@ export class KeyService {
 
   /** Unlocks the key of `address` for signing. The caller must `clear()` it. */
   async unlock(address: string): Promise<UnlockedKey> {
-    return unlockSecretKey(this.#identity(address).secretKey, this.passphrase());
+    const identity = this.#identity(address);
+    const key = await unlockSecretKey(identity.secretKey, this.passphrase());
+    this.audit.countSignature(identity.fingerprint);
+    return key;
   }
 
   #identity(address: string) {
@@ -145,6 +154,12 @@ export class KeyService {
         `Key ${certificate.fingerprint} has no User ID with an e-mail address.`,
       );
     }
+    if (!certificate.hasEncryptionSubkey) {
+      throw new CoreError(
+        'KEY_UNUSABLE',
+        `Key ${certificate.fingerprint} has no valid encryption subkey, so nobody could write to you with it; add one in GnuPG (gpg --quick-add-key FINGERPRINT cv25519 encr) or create a key with "sealpost key generate".`,
+      );
+    }
     if (this.store.identities.getByAddress(address)) {
       throw new CoreError(
         'INVALID_ARGUMENT',
@@ -161,11 +176,12 @@ export class KeyService {
       accountId: this.store.accounts.getByEmail(address)?.id ?? null,
     });
     this.log.info({ fingerprint: certificate.fingerprint }, 'secret key imported');
+    this.audit.record('import', certificate.fingerprint, { part: 'secret-key' });
     return {
       kind: 'secret-key',
       address,
       fingerprint: certificate.fingerprint,
-      summary: `Imported your secret key ${certificate.fingerprint} for ${address}, now protected by the Sealpost passphrase.`,
+      summary: `Imported your secret key ${certificate.fingerprint} for ${address}, now protected by Sealpost's keystore.`,
     };
   }
 
@@ -174,6 +190,13 @@ export class KeyService {
       throw new CoreError(
         'INVALID_ARGUMENT',
         `Certificate ${certificate.fingerprint} has no User ID with an e-mail address.`,
+      );
+    }
+    // A key nobody can encrypt to would only fail later, at send time; say so now.
+    if (!certificate.hasEncryptionSubkey) {
+      throw new CoreError(
+        'KEY_UNUSABLE',
+        `Certificate ${certificate.fingerprint} has no valid encryption subkey (it may be revoked, expired or sign-only); ask its owner for a current certificate.`,
       );
     }
 

@@ -1,6 +1,13 @@
 // Outbox: every outgoing message is stored before the first SMTP attempt and leaves the
-// outbox only when the server accepted it. A failed attempt keeps it queued for the next
-// sync, and the error names what happened.
+// outbox only when the server accepted it and its copy is in the Sent folder. A failed attempt
+// keeps it queued with a retry time that backs off exponentially, and the error names what
+// happened. The Sent copy is appended at most once: before APPEND the Sent folder is searched
+// for the Message-ID (RFC 9051 section 6.4.4), so a retry after a crash finds the first copy.
+// NOTE: delivery is at-least-once, not exactly-once. SMTP has no idempotent retry, so when the
+// process dies or the connection drops after the server accepted DATA but before 'sent' is
+// committed locally, the retry sends a second copy. 'sent' is committed right after the reply,
+// which keeps that window to one local commit. The Sent folder cannot close it: Bcc copies
+// share one Message-ID, and the Sent copy is appended only after the 'sent' commit.
 
 import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
@@ -29,6 +36,29 @@ export interface OutboxEntry {
   attempts: number;
   lastError: string | null;
   state: string;
+  /** ISO time of the next automatic attempt, or null for the next sync. */
+  nextAttemptAt: string | null;
+}
+
+/** First retry delay after a temporary failure; each further failure doubles it. */
+export const RETRY_BASE_MS = 30_000;
+
+/** Longest retry delay, so a message is tried at least this often while the app runs. */
+export const RETRY_MAX_MS = 60 * 60_000;
+
+/** How often a process renews the heartbeat of the entry it is sending. */
+export const SENDING_HEARTBEAT_MS = 2_000;
+
+/**
+ * Age of the last heartbeat after which an entry in 'sending' counts as abandoned by a process
+ * that died, and is queued again. NOTE: a process whose event loop stalls this long while
+ * sending would see its entry sent a second time by another process.
+ */
+export const STALE_SENDING_MS = 10_000;
+
+/** Returns the delay before attempt `attempts + 1`, after `attempts` failed ones. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
 }
 
 export class Outbox {
@@ -54,13 +84,31 @@ export class Outbox {
     return outcome === false ? envelope.to : outcome;
   }
 
-  /** Sends every queued message of `account`; returns how many the server accepted. */
-  async flush(account: AccountRecord): Promise<number> {
+  /**
+   * Sends the queued messages of `account` (with `respectBackoff`, only those whose retry time
+   * has come), then stores the Sent copies still missing. Returns how many the server accepted.
+   */
+  async flush(account: AccountRecord, options: { respectBackoff?: boolean } = {}): Promise<number> {
+    const abandoned = this.store.outboxSchedule.requeueStale(
+      account.id,
+      new Date(Date.now() - STALE_SENDING_MS),
+    );
+    if (abandoned.length > 0) {
+      this.log.warn(
+        { accountId: account.id, outboxIds: abandoned },
+        'requeued messages whose sending was interrupted; they are sent again',
+      );
+    }
+    const due = options.respectBackoff
+      ? new Set(this.store.outboxSchedule.listDue(account.id, new Date()))
+      : null;
     let sent = 0;
     for (const entry of this.store.outbox.listQueued(account.id)) {
+      if (due && !due.has(entry.id)) continue;
       const envelope = { from: entry.envelopeFrom, to: entry.envelopeTo };
       if ((await this.#attempt(account, entry.id, envelope, entry.raw, false)) !== false) sent += 1;
     }
+    await this.#finishSent(account);
     return sent;
   }
 
@@ -73,6 +121,7 @@ export class Outbox {
       attempts: entry.attempts,
       lastError: entry.lastError,
       state: entry.state,
+      nextAttemptAt: this.store.outboxSchedule.nextAttemptAt(entry.id)?.toISOString() ?? null,
     }));
   }
 
@@ -92,6 +141,10 @@ export class Outbox {
         );
         return false;
       }
+      const messageId = messageIdOf(raw);
+      if (messageId && (await session.searchMessageId(sent.path, messageId)).length > 0) {
+        return true;
+      }
       await session.append(sent.path, raw, ['\\Seen']);
       return true;
     } catch (error) {
@@ -99,6 +152,22 @@ export class Outbox {
       return false;
     } finally {
       await session?.close();
+    }
+  }
+
+  /** Appends the Sent copy of every accepted entry that still lacks one, then removes the entry. */
+  async #finishSent(account: AccountRecord): Promise<void> {
+    const seen = new Set<string>();
+    for (const id of this.store.outboxSchedule.listSent(account.id)) {
+      const entry = this.store.outbox.get(id);
+      if (!entry) continue;
+      // Bcc copies share the Message-ID of the main copy, and one Sent copy covers them all.
+      const messageId = messageIdOf(entry.raw);
+      if (messageId === null || !seen.has(messageId)) {
+        if (!(await this.appendToSent(account, entry.raw))) return;
+        if (messageId !== null) seen.add(messageId);
+      }
+      this.store.outbox.remove(id);
     }
   }
 
@@ -110,6 +179,13 @@ export class Outbox {
     rethrow: boolean,
   ): Promise<string[] | false> {
     this.store.outbox.markSending(entryId);
+    const heartbeat = setInterval(() => {
+      try {
+        this.store.outboxSchedule.touchSending(entryId, new Date());
+      } catch (error) {
+        this.log.warn({ err: error, outboxId: entryId }, 'renewing the sending heartbeat failed');
+      }
+    }, SENDING_HEARTBEAT_MS);
     try {
       const result = await sendMessage({
         server: this.accounts.smtpServer(account),
@@ -117,27 +193,50 @@ export class Outbox {
         raw,
       });
       // Accepted for some recipients means sent: queuing it again would duplicate it for them.
+      // The entry stays in state 'sent' until its Sent copy is stored (#finishSent).
       this.store.outbox.markSent(entryId);
-      this.store.outbox.remove(entryId);
       if (result.rejected.length > 0) {
         this.log.warn(
           { outboxId: entryId, rejectedCount: result.rejected.length },
           'the server rejected some recipients',
         );
       }
+      await this.#finishSent(account).catch((error: unknown) => {
+        this.log.error(
+          { err: error, outboxId: entryId },
+          'storing the Sent copy failed; the next sync retries',
+        );
+      });
       return result.rejected;
     } catch (error) {
       // A recipient the server rejected stays rejected, so only other failures are retried.
       const retry = errorCode(error) !== 'SMTP_RECIPIENT_REJECTED';
-      this.store.outbox.markFailed(entryId, `${errorCode(error)}: ${(error as Error).message}`, {
-        retry,
-      });
+      const failed = this.store.outbox.markFailed(
+        entryId,
+        `${errorCode(error)}: ${(error as Error).message}`,
+        { retry },
+      );
+      if (retry) {
+        const at = new Date(Date.now() + retryDelayMs(failed.attempts));
+        this.store.outboxSchedule.setNextAttempt(entryId, at);
+      }
       this.log.error(
         { err: error, outboxId: entryId },
         'sending failed; the message stays in the outbox',
       );
       if (rethrow) throw new OutboxSendError(error);
       return false;
+    } finally {
+      clearInterval(heartbeat);
     }
   }
+}
+
+/** Reads the Message-ID header of a raw message, or null when it has none. */
+function messageIdOf(raw: Uint8Array): string | null {
+  const head = Buffer.from(raw.subarray(0, 64 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const header = end === -1 ? head : head.slice(0, end);
+  const match = /^message-id:[ \t]*(?:\r?\n[ \t]+)?(<[^<>\s]+>)/im.exec(header);
+  return match ? match[1]! : null;
 }

@@ -1,17 +1,20 @@
 // Reading a stored message: decrypts and verifies it according to its kind, and returns the
 // real (protected) headers, text and attachments with every status by name. Fails closed: no
 // header, text or attachment of an encrypted message is returned unless decryption and the
-// integrity check succeeded. Only the statuses are stored, never the plaintext.
+// integrity check succeeded. Only the statuses are stored, never the plaintext. A message is
+// reported as signed only when one signature covers its whole content (RFC 3156 section 5),
+// and protected headers (RFC 9788) are never filled in from the unprotected outer header.
 
 import type { Logger } from 'pino';
-import type { Store } from '@sealpost/storage';
+import type { NegotiationRecord, Store, VerificationMethod } from '@sealpost/storage';
 import { decryptAndVerify, verifyCleartext, verifyDetached } from '@sealpost/crypto-core';
 import type { SignatureResult } from '@sealpost/crypto-core';
 import { parseEntity, parseGossipHeaders, parseMessage } from '@sealpost/mail-transport';
-import type { ParsedEntity } from '@sealpost/mail-transport';
+import type { ParsedEntity, SignedParts } from '@sealpost/mail-transport';
 import type { ContactService } from './contacts.ts';
 import { CoreError, errorCode } from './errors.ts';
 import type { KeyService } from './keys.ts';
+import { SyncError } from './sync/sync-error.ts';
 
 export interface SignatureReport {
   status: SignatureResult['status'];
@@ -21,6 +24,20 @@ export interface SignatureReport {
   signerMatchesFrom: boolean;
   reason: string | null;
 }
+
+/**
+ * What the signatures cover: `full` when one signature covers the whole content, `partial`
+ * when only some parts are signed (a signed part among unsigned ones), `none` when unsigned.
+ */
+export type SignatureCoverage = 'full' | 'partial' | 'none';
+
+/**
+ * The one-word verdict for the message: `verified` needs a valid signature over the whole
+ * content by a key whose User ID is the From address; a valid signature by a key of another
+ * address is `signer-mismatch`, never `verified`.
+ */
+export type SignatureSummary =
+  'verified' | 'signer-mismatch' | 'partially-signed' | 'invalid' | 'unverified' | 'unsigned';
 
 export interface AttachmentReport {
   filename: string;
@@ -42,20 +59,39 @@ export interface ReadResult {
   kind: string;
   encryption: { status: 'encrypted' | 'not-encrypted'; decryptedWith: string | null };
   signatures: SignatureReport[];
+  signatureCoverage: SignatureCoverage;
+  signatureSummary: SignatureSummary;
   text: string | null;
   html: string | null;
   attachments: AttachmentReport[];
+  /** The mode and reason recorded when this message was sent from here, or null. */
+  negotiation: NegotiationRecord | null;
+  /** The method by which the user verified the sender's pinned key, or null when unverified. */
+  senderVerifiedBy: VerificationMethod | null;
 }
 
 type ParsedMessage = ReturnType<typeof parseMessage>;
 
+/** Receives the result of every successful read, e.g. to index the decrypted text. */
+export type ReadListener = (result: ReadResult) => void;
+
 export class ReadService {
+  readonly #listeners: ReadListener[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly keys: KeyService,
     private readonly contacts: ContactService,
     private readonly log: Logger,
   ) {}
+
+  /**
+   * Registers `listener` for every successful read. The search index uses it, and it is the
+   * only place the decrypted text may be stored, inside the store's encryption at rest.
+   */
+  onDecrypted(listener: ReadListener): void {
+    this.#listeners.push(listener);
+  }
 
   async read(id: number): Promise<ReadResult> {
     const row = this.store.messages.get(id);
@@ -65,12 +101,18 @@ export class ReadService {
         `No message with id ${id}; list messages with "sealpost list".`,
       );
     }
+    if (this.store.messageSync.hasBody(id) === false) {
+      throw new SyncError(
+        'MESSAGE_BODY_MISSING',
+        `Message ${id} has only its headers so far; run "sealpost sync" to fetch its body.`,
+      );
+    }
     const parsed = parseMessage(this.store.messages.getRaw(id));
     const from = parsed.headers.from?.address?.toLowerCase() ?? null;
 
     try {
-      const result = await this.#open(parsed, from);
-      const report = toReadResult(id, parsed, result);
+      const result = this.#explainUnknownSigners(await this.#open(parsed, from), from);
+      const report = toReadResult(id, parsed, result, this.store);
       this.store.messages.setResult(id, {
         kind: parsed.kind,
         encrypted: report.encryption.status === 'encrypted',
@@ -82,6 +124,7 @@ export class ReadService {
         })),
         error: null,
       });
+      this.#notify(report);
       return report;
     } catch (error) {
       this.store.messages.setResult(id, {
@@ -97,12 +140,23 @@ export class ReadService {
     }
   }
 
+  #notify(report: ReadResult): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(report);
+      } catch (error) {
+        this.log.error({ err: error, messageId: report.id }, 'a read listener failed');
+      }
+    }
+  }
+
   async #open(parsed: ParsedMessage, from: string | null): Promise<OpenedMessage> {
     const verificationCertificates = [
       ...this.contacts.allPinnedCertificates(),
       ...this.keys.list().map((identity) => this.keys.exportCertificate(identity.address)),
     ];
     const expectedSignerAddress = from ?? undefined;
+    const verifyOptions = { verificationCertificates, expectedSignerAddress };
 
     switch (parsed.kind) {
       case 'pgp-mime-encrypted':
@@ -123,21 +177,33 @@ export class ReadService {
             parsed.kind === 'pgp-mime-encrypted'
               ? parseEntity(decrypted.data)
               : textEntity(decrypted.data);
-          let signatures = decrypted.signatures;
+          // Signed and encrypted in one OpenPGP message: the signature covers the whole payload.
+          let signed: { signatures: SignatureResult[]; coverage: SignatureCoverage } = {
+            signatures: decrypted.signatures,
+            coverage: decrypted.signatures.length > 0 ? 'full' : 'none',
+          };
 
-          // Signed-then-encrypted: a multipart/signed inside the encryption carries the signature.
-          if (signatures.length === 0 && entity.signed) {
-            signatures = await verifyDetached({
-              data: entity.signed.signedBytes,
-              signature: entity.signed.armoredSignature,
-              verificationCertificates,
-              expectedSignerAddress,
-            });
+          // Signed-then-encrypted: a multipart/signed at the payload root covers all of it.
+          // A multipart/signed deeper down covers only its own part.
+          if (signed.coverage === 'none' && entity.signed) {
+            signed = {
+              signatures: await verifyDetached({
+                data: entity.signed.signedBytes,
+                signature: entity.signed.armoredSignature,
+                verificationCertificates,
+                expectedSignerAddress,
+              }),
+              coverage: 'full',
+            };
+          } else if (signed.coverage === 'none') {
+            signed = await verifyNested(entity.nestedSigned, verifyOptions);
           }
-          await this.#learnGossip(entity, signatures);
+
+          // Gossip is learned only from a payload that one valid signature covers whole.
+          if (signed.coverage === 'full') await this.#learnGossip(entity, signed.signatures);
           return {
             entity: entity.signed ? parseEntity(entity.signed.signedBytes) : entity,
-            signatures,
+            ...signed,
             decryptedWith: decrypted.decryptedWith.primaryFingerprint,
           };
         } finally {
@@ -151,9 +217,30 @@ export class ReadService {
           verificationCertificates,
           expectedSignerAddress,
         });
-        return { entity: parseEntity(parsed.signed!.signedBytes), signatures, decryptedWith: null };
+        return {
+          entity: parseEntity(parsed.signed!.signedBytes),
+          signatures,
+          coverage: 'full',
+          decryptedWith: null,
+        };
       }
       case 'inline-pgp-signed': {
+        const { cleartext, charset } = parsed.inline!;
+        if (cleartext) {
+          // Verified over the bytes in the body's own charset, which is what the sender signed.
+          const signatures = await verifyDetached({
+            data: cleartext.signedBytes,
+            signature: cleartext.armoredSignature,
+            verificationCertificates,
+            expectedSignerAddress,
+          });
+          return {
+            entity: textEntity(cleartext.signedBytes, charset),
+            signatures,
+            coverage: 'full',
+            decryptedWith: null,
+          };
+        }
         const verified = await verifyCleartext({
           message: parsed.inline!.armored,
           verificationCertificates,
@@ -162,12 +249,33 @@ export class ReadService {
         return {
           entity: textEntity(new TextEncoder().encode(verified.text)),
           signatures: verified.signatures,
+          coverage: 'full',
           decryptedWith: null,
         };
       }
-      case 'plain':
-        return { entity: parsed.body!, signatures: [], decryptedWith: null };
+      case 'plain': {
+        const nested = await verifyNested(parsed.body!.nestedSigned, verifyOptions);
+        return { entity: parsed.body!, ...nested, decryptedWith: null };
+      }
     }
+  }
+
+  /**
+   * An unknown signing key from an address whose key is pinned is a warning sign, not a key
+   * to import: the reason says so, so the user checks with the sender instead.
+   */
+  #explainUnknownSigners(opened: OpenedMessage, from: string | null): OpenedMessage {
+    const pinned = from === null ? null : this.store.contacts.getPinned(from);
+    if (!pinned) return opened;
+    const signatures = opened.signatures.map((signature) =>
+      signature.status === 'unknown-key'
+        ? {
+            ...signature,
+            reason: `the signing key ${signature.keyId} is not the key pinned for ${from} (${pinned.fingerprint}); check with the sender before trusting it`,
+          }
+        : signature,
+    );
+    return { ...opened, signatures };
   }
 
   /** Learns Autocrypt-Gossip keys, but only from a message whose signature is valid. */
@@ -183,6 +291,11 @@ export class ReadService {
       (mailbox) => mailbox.address,
     );
     for (const gossip of parseGossipHeaders(entity.gossipHeaders, recipients)) {
+      await this.contacts.observeGossip({
+        address: gossip.addr,
+        effectiveDate: new Date(),
+        keydata: gossip.keydata,
+      });
       await this.contacts.learn({
         address: gossip.addr,
         keydata: gossip.keydata,
@@ -197,19 +310,52 @@ export class ReadService {
 interface OpenedMessage {
   entity: ParsedEntity;
   signatures: SignatureResult[];
+  coverage: SignatureCoverage;
   decryptedWith: string | null;
 }
 
-function textEntity(data: Uint8Array): ParsedEntity {
-  return parseEntity(
-    new Uint8Array([
-      ...new TextEncoder().encode('Content-Type: text/plain; charset=utf-8\r\n\r\n'),
-      ...data,
-    ]),
-  );
+/** Verifies signed parts below the root; any such signature makes the message partially signed. */
+async function verifyNested(
+  parts: readonly SignedParts[],
+  options: { verificationCertificates: string[]; expectedSignerAddress: string | undefined },
+): Promise<{ signatures: SignatureResult[]; coverage: SignatureCoverage }> {
+  const signatures: SignatureResult[] = [];
+  for (const part of parts) {
+    signatures.push(
+      ...(await verifyDetached({
+        data: part.signedBytes,
+        signature: part.armoredSignature,
+        ...options,
+      })),
+    );
+  }
+  return { signatures, coverage: parts.length > 0 ? 'partial' : 'none' };
 }
 
-function toReadResult(id: number, parsed: ParsedMessage, opened: OpenedMessage): ReadResult {
+function textEntity(data: Uint8Array, charset = 'utf-8'): ParsedEntity {
+  const header = `Content-Type: text/plain; charset=${charset.replace(/[^A-Za-z0-9._:-]/g, '')}\r\n\r\n`;
+  return parseEntity(new Uint8Array([...new TextEncoder().encode(header), ...data]));
+}
+
+function summarize(
+  signatures: readonly SignatureReport[],
+  coverage: SignatureCoverage,
+): SignatureSummary {
+  if (signatures.length === 0 || coverage === 'none') return 'unsigned';
+  if (coverage === 'partial') return 'partially-signed';
+  if (signatures.some((signature) => signature.status === 'valid' && signature.signerMatchesFrom))
+    return 'verified';
+  if (signatures.some((signature) => signature.status === 'valid')) return 'signer-mismatch';
+  if (signatures.some((signature) => signature.status === 'invalid')) return 'invalid';
+  return 'unverified';
+}
+
+function toReadResult(
+  id: number,
+  parsed: ParsedMessage,
+  opened: OpenedMessage,
+  store: Store,
+): ReadResult {
   const outer = parsed.headers;
   const inner = opened.entity.protectedHeaders;
   const outerFrom = outer.from?.address?.toLowerCase() ?? null;
@@ -224,19 +370,21 @@ function toReadResult(id: number, parsed: ParsedMessage, opened: OpenedMessage):
     keyId: signature.keyId,
     created: signature.created?.toISOString() ?? null,
     signerMatchesFrom: signature.signerMatchesAddress && !fromMismatch,
-    reason:
-      signature.reason ?? (fromMismatch ? 'the protected From differs from the outer From' : null),
+    reason: signature.reason ?? mismatchReason(signature, fromMismatch, outerFrom),
   }));
 
   const encrypted = parsed.kind === 'pgp-mime-encrypted' || parsed.kind === 'inline-pgp-encrypted';
   return {
     id,
     messageId: outer.messageId ?? null,
+    // With header protection, the unprotected outer fields are never used in place of the
+    // protected ones, even where a protected field is missing. From falls back to the outer
+    // one because signatures are checked against it.
     from: innerFrom ?? outerFrom,
-    to: (inner?.to ?? outer.to).map((mailbox) => mailbox.address.toLowerCase()),
-    cc: (inner?.cc ?? outer.cc).map((mailbox) => mailbox.address.toLowerCase()),
-    date: (inner?.date ?? outer.date)?.toISOString() ?? null,
-    subject: inner?.subject ?? outer.subject ?? null,
+    to: (inner ? inner.to : outer.to).map((mailbox) => mailbox.address.toLowerCase()),
+    cc: (inner ? inner.cc : outer.cc).map((mailbox) => mailbox.address.toLowerCase()),
+    date: (inner ? inner.date : outer.date)?.toISOString() ?? null,
+    subject: inner ? inner.subject : outer.subject,
     headersProtected: inner !== null,
     kind: parsed.kind,
     encryption: {
@@ -244,6 +392,8 @@ function toReadResult(id: number, parsed: ParsedMessage, opened: OpenedMessage):
       decryptedWith: opened.decryptedWith,
     },
     signatures,
+    signatureCoverage: opened.coverage,
+    signatureSummary: summarize(signatures, opened.coverage),
     text: opened.entity.text,
     html: opened.entity.html,
     attachments: opened.entity.attachments.map((attachment) => ({
@@ -252,5 +402,25 @@ function toReadResult(id: number, parsed: ParsedMessage, opened: OpenedMessage):
       size: attachment.size,
       content: attachment.content,
     })),
+    negotiation: outer.messageId ? store.negotiationRecords.get(outer.messageId) : null,
+    senderVerifiedBy: senderVerification(store, innerFrom ?? outerFrom),
   };
+}
+
+function senderVerification(store: Store, from: string | null): VerificationMethod | null {
+  const pinned = from === null ? null : store.contacts.getPinned(from);
+  if (!pinned || from === null) return null;
+  return store.contactTrust.getVerification(from, pinned.fingerprint)?.method ?? null;
+}
+
+function mismatchReason(
+  signature: SignatureResult,
+  fromMismatch: boolean,
+  outerFrom: string | null,
+): string | null {
+  if (fromMismatch) return 'the protected From differs from the outer From';
+  if (signature.status === 'valid' && !signature.signerMatchesAddress) {
+    return `the signer's certificate has no User ID with the From address ${outerFrom ?? '(none)'}`;
+  }
+  return null;
 }

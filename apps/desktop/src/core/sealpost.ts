@@ -5,6 +5,13 @@ import type { Logger } from 'pino';
 import { openDatabase } from '@sealpost/storage';
 import type { Store } from '@sealpost/storage';
 import { AccountService } from './accounts.ts';
+import { AuditLog } from './audit-log.ts';
+import type { UnlockedKeystore } from './keystore/keystore.ts';
+import { migrateLegacySecrets } from './keystore/legacy-migration.ts';
+import { unlockKeystore } from './keystore/keystore.ts';
+import { OsKeychain } from './keystore/keychain.ts';
+import { openKeys } from './keystore/open-keys.ts';
+import type { KeyAccess } from './keystore/open-keys.ts';
 import { ContactService } from './contacts.ts';
 import { CoreError } from './errors.ts';
 import { KeyService } from './keys.ts';
@@ -12,9 +19,20 @@ import { Mailbox } from './mailbox.ts';
 import { Outbox } from './outbox.ts';
 import type { DataPaths } from './paths.ts';
 import { ReadService } from './read.ts';
+import { SearchService } from './search.ts';
+import { MessageActions } from './sync/message-actions.ts';
+import { folderSnapshot, type FolderSnapshot } from './sync/folder-snapshot.ts';
 import { SendService } from './send.ts';
 import { SyncService } from './sync.ts';
 import { Vault } from './vault.ts';
+import { planSend } from './compose-plan.ts';
+import type { SendPlan } from './compose-plan.ts';
+import { DraftStore } from './drafts.ts';
+import { MailboxPages } from './mailbox-pages.ts';
+import path from 'node:path';
+import { DiscoveryService } from './discovery.ts';
+import { TrustService } from './trust.ts';
+import { importSetupMessage } from './setup-message.ts';
 
 export class Sealpost {
   readonly accounts: AccountService;
@@ -27,10 +45,31 @@ export class Sealpost {
     list: Mailbox['list'];
     getRaw: Mailbox['getRaw'];
     listOutbox: Outbox['list'];
+    search: SearchService['search'];
+    setFlags: MessageActions['setFlags'];
+    move: MessageActions['move'];
+    delete: MessageActions['delete'];
+    watch: SyncService['watch'];
+    folderSnapshot: (options: { account: string | null; folder: string }) => FolderSnapshot;
   };
+  /** Paged folder and message views for the desktop UI. */
+  readonly pages: MailboxPages;
+  /** Composer drafts, sealed by the vault. */
+  readonly drafts: DraftStore;
+  /** Fingerprint verification, openpgp4fpr: QR codes and accepting changed keys. */
+  readonly trust: TrustService;
+  /** WKD and VKS key lookups on request. */
+  readonly discovery: DiscoveryService;
+
+  /** Key operations and their per-key usage counts, hash-chained. */
+  readonly audit: AuditLog;
+  /** Messages for the user from opening the data folder, e.g. that no keychain is available. */
+  notices: readonly string[] = [];
 
   #vault: Vault | null = null;
   #passphrase: string | null = null;
+  #keystore: UnlockedKeystore | null = null;
+  #access: KeyAccess = {};
 
   private constructor(
     private readonly paths: DataPaths,
@@ -41,8 +80,13 @@ export class Sealpost {
     const passphrase = () => this.#requirePassphrase();
 
     this.accounts = new AccountService(store, vault, log.child({ module: 'accounts' }));
-    this.keys = new KeyService(store, passphrase, log.child({ module: 'keys' }));
+    this.audit = new AuditLog(store, () =>
+      this.#requireKeystore().deriveKey('sealpost audit log v1'),
+    );
+    this.keys = new KeyService(store, passphrase, log.child({ module: 'keys' }), this.audit);
     this.contacts = new ContactService(store, log.child({ module: 'contacts' }));
+    this.trust = new TrustService(store, this.keys);
+    this.discovery = new DiscoveryService(this.contacts, log.child({ module: 'discovery' }));
     const outbox = new Outbox(store, this.accounts, log.child({ module: 'outbox' }));
     const send = new SendService(
       store,
@@ -52,15 +96,25 @@ export class Sealpost {
       outbox,
       log.child({ module: 'send' }),
     );
+    const search = new SearchService(store, this.accounts);
     const sync = new SyncService(
       store,
       this.accounts,
       this.contacts,
       outbox,
+      search,
       log.child({ module: 'sync' }),
     );
     const read = new ReadService(store, this.keys, this.contacts, log.child({ module: 'read' }));
+    read.onDecrypted((result) => search.indexRead(result));
+    read.onDecrypted((result) => {
+      const fingerprint = result.encryption.decryptedWith;
+      if (fingerprint) this.audit.countDecryption(fingerprint);
+    });
+    const actions = new MessageActions(store);
     const mailbox = new Mailbox(store, this.accounts);
+    this.pages = new MailboxPages(store, this.accounts);
+    this.drafts = new DraftStore(path.join(paths.root, 'drafts'), vault);
 
     this.mail = {
       send: (input) => send.send(input),
@@ -69,37 +123,159 @@ export class Sealpost {
       list: (options) => mailbox.list(options),
       getRaw: (id) => mailbox.getRaw(id),
       listOutbox: () => outbox.list(),
+      search: (request) => search.search(request),
+      setFlags: (id, request) => actions.setFlags(id, request),
+      move: (id, targetPath) => actions.move(id, targetPath),
+      delete: (id, options) => actions.delete(id, options),
+      watch: (options) => sync.watch(options),
+      folderSnapshot: (options) => {
+        const account =
+          options.account === null
+            ? store.accounts.list()[0]
+            : this.accounts.resolve(options.account);
+        if (!account)
+          throw new CoreError(
+            'ACCOUNT_NOT_FOUND',
+            'No account yet; add one with "sealpost account add".',
+          );
+        return folderSnapshot(store, account, options.folder);
+      },
     };
   }
 
-  static open(paths: DataPaths, log: Logger): Sealpost {
-    const store = openDatabase(paths.database);
-    log.info({ dataFolder: paths.root }, 'sealpost opened');
-    return new Sealpost(paths, store, log);
+  /**
+   * Unlocks the keys of the data folder (from the OS keychain, or with `access.passphrase`),
+   * opens the encrypted database with them, and finishes a migration from the scrypt vault.
+   */
+  static async open(paths: DataPaths, log: Logger, access: KeyAccess = {}): Promise<Sealpost> {
+    const opened = openKeys(paths, access);
+    let store: Store;
+    try {
+      store = openDatabase(paths.database, {
+        encryptionKey: opened.keystore.databaseKey,
+        encryptPlaintextFile: opened.encryptPlaintextDatabase,
+      });
+    } catch (error) {
+      opened.keystore.wipe();
+      opened.legacy?.vault.lock();
+      throw error;
+    }
+
+    const sealpost = new Sealpost(paths, store, log);
+    sealpost.#access = { keychain: access.keychain };
+    sealpost.#useKeystore(opened.keystore);
+    sealpost.notices = opened.notices;
+    try {
+      if (opened.legacy) {
+        const moved = await migrateLegacySecrets({
+          store,
+          legacyVault: opened.legacy.vault,
+          legacyPassphrase: opened.legacy.passphrase,
+          vault: sealpost.#requireVault(),
+          openpgpPassphrase: sealpost.#requirePassphrase(),
+          vaultFile: paths.vault,
+          keystoreFile: paths.keystore,
+        });
+        sealpost.audit.record('keystore-migrate', null, { mode: opened.keystore.mode, ...moved });
+      }
+      sealpost.audit.record('unlock', null, { mode: opened.keystore.mode });
+    } catch (error) {
+      sealpost.close();
+      throw error;
+    }
+    log.debug({ dataFolder: paths.root, keystore: opened.keystore.mode }, 'sealpost opened');
+    return sealpost;
   }
 
+  /** Reports whether Sealpost is unlocked and whether unlocking needs the Sealpost passphrase. */
+  sessionStatus(): { passphraseRequired: boolean; unlocked: boolean; vaultExists: boolean } {
+    return {
+      passphraseRequired: this.#keystore?.mode !== 'keychain',
+      unlocked: this.#vault !== null,
+      vaultExists: this.hasVault(),
+    };
+  }
+
+  /** Returns each recipient's key status and the mode `mail.send` would use for them. */
+  async planSend(input: {
+    from: string | null;
+    to: string[];
+    cc: string[];
+    bcc: string[];
+  }): Promise<SendPlan> {
+    const from = this.accounts.resolve(input.from).email;
+    const services = { store: this.store, contacts: this.contacts, keys: this.keys };
+    return planSend(services, { ...input, from });
+  }
+
+  /** Imports the secret key of an Autocrypt Setup Message, decrypted with its setup code. */
+  importSetupMessage(data: Uint8Array, setupCode: string) {
+    return importSetupMessage(this.keys, data, setupCode);
+  }
+
+  /** Lists every certificate recorded for `address`, the pinned one first. */
+  contactCertificates(address: string) {
+    return this.store.contacts.listCertificates(address.toLowerCase());
+  }
+
+  /** Returns the pinned certificate of contact `address`, armored. */
+  exportContactCertificate(address: string): string {
+    const pinned = this.store.contacts.getPinned(address.toLowerCase());
+    if (!pinned) {
+      throw new CoreError(
+        'KEY_NOT_FOUND',
+        `No certificate is pinned for ${address}; import one first.`,
+      );
+    }
+    return pinned.certificate;
+  }
+
+  /** Whether the data folder's keys are set up; always true once `open` returned. */
   hasVault(): boolean {
-    return Vault.exists(this.paths.vault);
+    return this.#keystore !== null || Vault.exists(this.paths.vault);
   }
 
-  /** Unlocks the vault with `passphrase`, creating it on first use. */
-  unlock(passphrase: string): void {
+  /**
+   * Unlocks the keys again after `lock()`: from the keychain, or with `passphrase` in a
+   * passphrase-mode folder, where a wrong one raises INVALID_PASSPHRASE. The database
+   * connection stays open while locked.
+   */
+  unlock(passphrase: string | null = null): void {
+    const keystore = unlockKeystore(this.paths.keystore, {
+      keychain: this.#access.keychain === undefined ? new OsKeychain() : this.#access.keychain,
+      passphrase,
+    });
     this.lock();
-    this.#vault = this.hasVault()
-      ? Vault.unlock(this.paths.vault, passphrase)
-      : Vault.create(this.paths.vault, passphrase);
-    this.#passphrase = passphrase;
+    this.#useKeystore(keystore);
+    this.audit.record('unlock', null, { mode: keystore.mode });
   }
 
+  /** Records the usage counts, then wipes every key; `unlock` makes them usable again. */
   lock(): void {
+    if (this.#keystore && this.store.isOpen) this.audit.flushUsage();
     this.#vault?.lock();
     this.#vault = null;
     this.#passphrase = null;
+    this.#keystore?.wipe();
+    this.#keystore = null;
   }
 
   close(): void {
     this.lock();
     this.store.close();
+  }
+
+  #useKeystore(keystore: UnlockedKeystore): void {
+    this.#keystore = keystore;
+    this.#vault = Vault.fromKey(keystore.deriveKey('sealpost account passwords v1'));
+    this.#passphrase = keystore.openpgpPassphrase();
+  }
+
+  #requireKeystore(): UnlockedKeystore {
+    if (!this.#keystore) {
+      throw new CoreError('PASSPHRASE_REQUIRED', 'Sealpost is locked; open the data folder again.');
+    }
+    return this.#keystore;
   }
 
   #requireVault(): Vault {

@@ -18,8 +18,10 @@ import {
 import type { AttachmentInput, Micalg } from '@sealpost/mail-transport';
 import type { AccountService, AccountRecord } from './accounts.ts';
 import { normalizeAddress } from './addresses.ts';
+import { CoreError } from './errors.ts';
 import type { ContactService } from './contacts.ts';
 import type { KeyService } from './keys.ts';
+import { negotiate, recordNegotiation, type Negotiation } from './negotiation.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface SendInput {
@@ -33,15 +35,33 @@ export interface SendInput {
   allowPlaintext: boolean;
 }
 
-export type SendMode = 'openpgp' | 'signed-plaintext';
+export type { SendMode } from './negotiation.ts';
+import type { SendMode } from './negotiation.ts';
 
 export interface SendResult {
   mode: SendMode;
+  /** Whether every recipient got the message through an ML-KEM-768+X25519 subkey only. */
+  postQuantum: boolean;
+  /** Why this mode was chosen, in words for the user. */
+  modeReason: string;
+  /** Recipients without a known key, which made the whole message go unencrypted. */
+  unencryptedFor: string[];
   messageId: string;
   recipients: string[];
   /** Recipients the SMTP server refused; the others received the message. */
   rejectedRecipients: string[];
   savedToSent: boolean;
+  /** Downgrade and key-change warnings shown before sending, stored with the message. */
+  warnings: string[];
+}
+
+interface Negotiated {
+  mode: SendMode;
+  postQuantum: boolean;
+  encryption: 'pq' | 'classical';
+  missing: string[];
+  reason: string;
+  negotiation: Negotiation;
 }
 
 interface Composition {
@@ -69,12 +89,8 @@ export class SendService {
     const { account, from } = composition;
     const recipients = unique([...composition.to, ...composition.cc, ...composition.bcc]);
 
-    // Pick one mode for the whole recipient set; plaintext only after explicit consent.
-    const missing = this.contacts.missingCertificates(
-      recipients.filter((address) => address !== from.address),
-    );
-    if (missing.length > 0 && !input.allowPlaintext) this.contacts.certificatesFor(missing);
-    const mode: SendMode = missing.length === 0 ? 'openpgp' : 'signed-plaintext';
+    const negotiated = await this.#negotiate(from.address, recipients, input.allowPlaintext);
+    const { mode } = negotiated;
 
     const signingKey = await this.keys.unlock(from.address);
     try {
@@ -86,7 +102,7 @@ export class SendService {
       };
       const messages =
         mode === 'openpgp'
-          ? await this.#buildEncrypted(composition, input, signingKey, autocrypt)
+          ? await this.#buildEncrypted(composition, input, signingKey, autocrypt, negotiated)
           : [await this.#buildSigned(composition, input, signingKey, autocrypt, recipients)];
 
       const rejectedRecipients: string[] = [];
@@ -96,6 +112,7 @@ export class SendService {
           ...(await this.outbox.enqueueAndSend(account, envelope, message.raw)),
         );
       }
+      recordNegotiation(this.store, composition.messageId, negotiated.negotiation);
       const savedToSent = await this.outbox.appendToSent(account, messages[0]!.raw);
       this.log.info(
         { mode, recipientCount: recipients.length, messageCount: messages.length },
@@ -103,17 +120,48 @@ export class SendService {
       );
       return {
         mode,
+        postQuantum: negotiated.postQuantum,
+        modeReason: negotiated.reason,
+        unencryptedFor: negotiated.missing,
         messageId: composition.messageId,
         recipients,
         rejectedRecipients,
         savedToSent,
+        warnings: negotiated.negotiation.warnings,
       };
     } finally {
       signingKey.clear();
     }
   }
 
+  /** Applies the shared negotiation rule (negotiation.ts) to the whole recipient set. */
+  async #negotiate(
+    from: string,
+    recipients: string[],
+    allowPlaintext: boolean,
+  ): Promise<Negotiated> {
+    const negotiation = await negotiate(
+      { store: this.store, contacts: this.contacts, keys: this.keys },
+      { from, recipients, allowPlaintext },
+    );
+    return {
+      mode: negotiation.mode,
+      postQuantum: negotiation.postQuantum,
+      encryption: negotiation.encryption ?? 'classical',
+      missing: negotiation.missing,
+      reason: negotiation.reason,
+      negotiation,
+    };
+  }
+
   #compose(input: SendInput): Composition {
+    // A line break would end the header field early (RFC 5322 section 2.2), so it is refused.
+    if (/[\r\n]/.test(input.subject)) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        'The subject contains a line break; write the subject on one line.',
+      );
+    }
     const account = this.accounts.resolve(input.from);
     const to = input.to.map((address) => normalizeAddress(address, '--to'));
     const cc = input.cc.map((address) => normalizeAddress(address, '--cc'));
@@ -135,19 +183,24 @@ export class SendService {
     input: SendInput,
     signingKey: UnlockedKey,
     autocrypt: { addr: string; preferEncrypt: 'mutual'; keydata: Uint8Array },
+    negotiated: Negotiated,
   ): Promise<Array<{ raw: Uint8Array; envelopeTo: string[] }>> {
     const { from, to, cc, bcc, date, messageId } = composition;
     const visible = unique([...to, ...cc]);
     const headers = { from, to, cc, date, messageId };
 
     // Autocrypt-Gossip tells each visible recipient the keys of the others (Level 1, 5.1).
+    const certificateOf = (address: string): string =>
+      address === from.address
+        ? this.keys.exportCertificate(address)
+        : this.contacts.certificatesFor([address])[0]!;
     const gossip =
       visible.length > 1
         ? await Promise.all(
             visible.map(async (address) =>
               formatGossipHeader({
                 addr: address,
-                keydata: await certificateToBinary(this.contacts.certificatesFor([address])[0]!),
+                keydata: await certificateToBinary(certificateOf(address)),
               }),
             ),
           )
@@ -167,6 +220,7 @@ export class SendService {
           visible.filter((a) => a !== from.address),
         ),
         signingKey,
+        mode: negotiated.encryption,
       });
       messages.push({
         raw: buildEncryptedMessage({ headers, armoredCiphertext, autocrypt }),
@@ -176,9 +230,10 @@ export class SendService {
     for (const address of bcc) {
       const armoredCiphertext = await encryptAndSign({
         data: inner,
-        recipientCertificates: this.contacts.certificatesFor([address]),
+        recipientCertificates: [certificateOf(address)],
         signingKey,
         encryptToSigner: visible.length === 0,
+        mode: negotiated.encryption,
       });
       messages.push({
         raw: buildEncryptedMessage({ headers, armoredCiphertext, autocrypt }),

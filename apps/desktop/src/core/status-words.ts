@@ -23,7 +23,9 @@ export function describeSignature(signature: SignatureReport, from: string | nul
     case 'invalid':
       return `INVALID: the message was changed after signing or the signature is broken${signature.reason ? ` (${signature.reason})` : ''}`;
     case 'unknown-key':
-      return `cannot be checked: signed by an unknown${signer || ' key'}; import the sender's certificate to verify`;
+      return signature.reason
+        ? `cannot be checked: ${signature.reason}`
+        : `cannot be checked: signed by an unknown${signer || ' key'}; import the sender's certificate to verify`;
     case 'expired-key':
       return `signed by${signer} which has expired`;
     case 'revoked-key':

@@ -1,25 +1,31 @@
-// Sync: sends what waits in the outbox, then fetches new messages of every folder by UID
-// since the last sync, stores each raw message exactly as received, and learns keys from
-// Autocrypt headers. A changed UIDVALIDITY drops the folder's local copies and refetches.
+// Sync: sends what waits in the outbox, replays the app's queued message actions, then brings
+// every folder of every account up to date (sync/folder-sync.ts). Accounts sync in parallel,
+// and at most one sync runs per account at a time. `watch` keeps a folder current with IDLE
+// (RFC 2177) and polls the others.
 
 import type { Logger } from 'pino';
-import type { MessageKind, Store } from '@sealpost/storage';
-import { ImapSession, parseAutocryptHeaders, parseMessage } from '@sealpost/mail-transport';
+import type { Store } from '@sealpost/storage';
+import {
+  effectiveDate,
+  ImapSession,
+  parseAutocryptHeaders,
+  type parseMessage,
+} from '@sealpost/mail-transport';
 import type { AccountRecord, AccountService } from './accounts.ts';
 import type { ContactService } from './contacts.ts';
-
-type ParsedKind = ReturnType<typeof parseMessage>['kind'];
+import { errorCode } from './errors.ts';
 import type { Outbox } from './outbox.ts';
+import type { SearchService } from './search.ts';
+import { syncFolder, type FolderSyncReport, type SyncProgress } from './sync/folder-sync.ts';
+import { replayPendingActions } from './sync/pending-replay.ts';
 
-export interface FolderSyncReport {
-  path: string;
-  newMessages: number;
-  uidValidityChanged: boolean;
-}
+export type { FolderSyncReport, SyncProgress } from './sync/folder-sync.ts';
 
 export interface AccountSyncReport {
   email: string;
   sentFromOutbox: number;
+  /** Queued message actions (flags, moves, deletes) the server confirmed. */
+  actionsReplayed: number;
   folders: FolderSyncReport[];
   learnedCertificates: string[];
 }
@@ -28,131 +34,191 @@ export interface SyncReport {
   accounts: AccountSyncReport[];
 }
 
+export interface SyncOptions {
+  account: string | null;
+  /** Called after every stored batch of headers or bodies. */
+  onProgress?: (progress: SyncProgress) => void;
+  /** Send only outbox entries whose retry time has come (background syncs). Default false. */
+  respectBackoff?: boolean;
+}
+
+export interface WatchOptions {
+  account: string | null;
+  /** The folder kept current with IDLE. */
+  folder: string;
+  /** How often the other folders are polled, in milliseconds. */
+  pollIntervalMs: number;
+  signal: AbortSignal;
+  onSynced?: (report: SyncReport) => void;
+  onError?: (error: unknown) => void;
+}
+
+/** Longest IDLE before it is renewed; RFC 2177 asks clients to end IDLE within 29 minutes. */
+const MAX_IDLE_MS = 25 * 60_000;
+
+type ParsedMessage = ReturnType<typeof parseMessage>;
+
 export class SyncService {
+  readonly #running = new Map<number, Promise<AccountSyncReport>>();
+
   constructor(
     private readonly store: Store,
     private readonly accounts: AccountService,
     private readonly contacts: ContactService,
     private readonly outbox: Outbox,
+    private readonly search: SearchService,
     private readonly log: Logger,
   ) {}
 
-  async sync(options: { account: string | null }): Promise<SyncReport> {
-    const targets =
-      options.account === null
-        ? this.store.accounts.list()
-        : [this.accounts.resolve(options.account)];
-    const reports: AccountSyncReport[] = [];
-    for (const account of targets) {
-      reports.push(await this.#syncAccount(account));
-    }
-    return { accounts: reports };
+  /**
+   * Syncs the accounts in parallel. One account's failure does not stop the others; after all
+   * finished, the first failure is raised.
+   */
+  async sync(options: SyncOptions): Promise<SyncReport> {
+    const targets = this.#targets(options.account);
+    const settled = await Promise.allSettled(
+      targets.map((account) => this.#exclusive(account, options)),
+    );
+    const failure = settled.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    return {
+      accounts: settled.map(
+        (result) => (result as PromiseFulfilledResult<AccountSyncReport>).value,
+      ),
+    };
   }
 
-  async #syncAccount(account: AccountRecord): Promise<AccountSyncReport> {
-    const sentFromOutbox = await this.outbox.flush(account);
+  /**
+   * Syncs until `signal` aborts: `folder` wakes the loop through IDLE, the other folders are
+   * polled every `pollIntervalMs`. A failed round is reported to onError and retried at the
+   * next interval.
+   */
+  async watch(options: WatchOptions): Promise<void> {
+    while (!options.signal.aborted) {
+      try {
+        options.onSynced?.(await this.sync({ account: options.account, respectBackoff: true }));
+      } catch (error) {
+        this.log.warn({ err: error }, 'sync round failed; retrying at the next interval');
+        options.onError?.(error);
+      }
+      if (options.signal.aborted) return;
+      await this.#idleAll(options);
+    }
+  }
+
+  async #idleAll(options: WatchOptions): Promise<void> {
+    const waitMs = Math.min(options.pollIntervalMs, MAX_IDLE_MS);
+    const sessions: ImapSession[] = [];
+    try {
+      const waits = this.#targets(options.account).map(async (account) => {
+        const session = await ImapSession.connect(this.accounts.imapOptions(account));
+        sessions.push(session);
+        if (await this.#changedSinceSync(session, account, options.folder)) return true;
+        return session.waitForChange(options.folder, waitMs, options.signal);
+      });
+      // The first account whose folder changed, or the poll interval, ends the wait.
+      await Promise.race(waits);
+    } catch (error) {
+      this.log.warn({ err: error }, 'IDLE failed; polling instead');
+      await sleep(waitMs, options.signal);
+    } finally {
+      await Promise.allSettled(sessions.map((session) => session.close()));
+    }
+  }
+
+  /**
+   * Returns true when the folder changed between the end of the last sync and this SELECT,
+   * which IDLE would not report because it only announces changes made while it runs.
+   * NOTE: without CONDSTORE (no HIGHESTMODSEQ) such a change waits for the next poll.
+   */
+  async #changedSinceSync(
+    session: ImapSession,
+    account: AccountRecord,
+    folder: string,
+  ): Promise<boolean> {
+    const state = await session.mailboxState(folder);
+    const stored = this.store.folders.getByPath(account.id, folder);
+    if (!stored || stored.uidValidity !== state.uidValidity) return true;
+    return state.highestModseq !== null && state.highestModseq !== stored.highestModseq;
+  }
+
+  #targets(account: string | null): AccountRecord[] {
+    return account === null ? this.store.accounts.list() : [this.accounts.resolve(account)];
+  }
+
+  /** Runs one sync per account at a time; a second request waits for the running one first. */
+  async #exclusive(account: AccountRecord, options: SyncOptions): Promise<AccountSyncReport> {
+    const previous = this.#running.get(account.id);
+    const next = (async () => {
+      if (previous) await previous.catch(() => undefined);
+      return this.#syncAccount(account, options);
+    })();
+    this.#running.set(account.id, next);
+    try {
+      return await next;
+    } finally {
+      if (this.#running.get(account.id) === next) this.#running.delete(account.id);
+    }
+  }
+
+  async #syncAccount(account: AccountRecord, options: SyncOptions): Promise<AccountSyncReport> {
+    const sentFromOutbox = await this.outbox.flush(account, {
+      respectBackoff: options.respectBackoff === true,
+    });
     const report: AccountSyncReport = {
       email: account.email,
       sentFromOutbox,
+      actionsReplayed: 0,
       folders: [],
       learnedCertificates: [],
     };
+    const log = this.log.child({ accountId: account.id });
 
     const session = await ImapSession.connect(this.accounts.imapOptions(account));
     try {
+      report.actionsReplayed = await replayPendingActions(this.store, session, account.id, log);
+      const context = {
+        store: this.store,
+        session,
+        account,
+        log,
+        onProgress: options.onProgress ?? (() => {}),
+        indexBody: (messageId: number, parsed: ParsedMessage | null) => {
+          this.search.indexArrived(messageId, parsed);
+        },
+        onBodyStored: async (_messageId: number, parsed: ParsedMessage | null) => {
+          if (parsed) await this.#learnFromAutocrypt(account, parsed, report);
+        },
+      };
       for (const folder of await session.listFolders()) {
-        report.folders.push(await this.#syncFolder(session, account, folder, report));
+        report.folders.push(await syncFolder(context, folder));
       }
+    } catch (error) {
+      log.warn({ err: error, code: errorCode(error) }, 'sync stopped; the next sync resumes it');
+      throw error;
     } finally {
       await session.close();
     }
-    this.log.info({ accountId: account.id, folders: report.folders.length }, 'sync finished');
+    log.info({ folders: report.folders.length }, 'sync finished');
     return report;
-  }
-
-  async #syncFolder(
-    session: ImapSession,
-    account: AccountRecord,
-    folder: { path: string; specialUse: string | null },
-    report: AccountSyncReport,
-  ): Promise<FolderSyncReport> {
-    const stored =
-      this.store.folders.getByPath(account.id, folder.path) ??
-      this.store.folders.upsert({
-        accountId: account.id,
-        path: folder.path,
-        specialUse: folder.specialUse,
-      });
-    let uidValidity = stored.uidValidity;
-    let lastUid = stored.lastUid;
-    let uidValidityChanged = false;
-    let newMessages = 0;
-
-    // Batches keep memory bounded on large folders; each batch is stored before the next.
-    for (;;) {
-      const fetched = await session.fetchNew(folder.path, {
-        uidValidity: uidValidity ?? undefined,
-        lastUid,
-      });
-
-      // A new UIDVALIDITY means the UIDs we hold name other messages now (RFC 3501 2.3.1.1).
-      if (uidValidity !== fetched.uidValidity) {
-        uidValidityChanged ||= uidValidity !== null;
-        this.store.folders.resetUidValidity(stored.id, fetched.uidValidity);
-        uidValidity = fetched.uidValidity;
-        lastUid = 0;
-      }
-
-      for (const message of fetched.messages) {
-        if (await this.#storeMessage(account, stored.id, fetched.uidValidity, message, report)) {
-          newMessages += 1;
-        }
-      }
-
-      // Record progress only after the messages are stored, so a crash refetches, never skips.
-      if (fetched.highestUid > lastUid) {
-        lastUid = fetched.highestUid;
-        this.store.folders.updateSyncState(stored.id, { lastUid });
-      }
-      if (!fetched.hasMore) break;
-    }
-    return { path: folder.path, newMessages, uidValidityChanged };
-  }
-
-  async #storeMessage(
-    account: AccountRecord,
-    folderId: number,
-    uidValidity: number,
-    message: { uid: number; raw: Uint8Array; flags: string[]; internalDate?: Date | null },
-    report: AccountSyncReport,
-  ): Promise<boolean> {
-    const parsed = safeParse(message.raw);
-    const { inserted } = this.store.messages.insertReceived({
-      folderId,
-      uid: message.uid,
-      uidValidity,
-      raw: message.raw,
-      flags: message.flags,
-      internalDate: message.internalDate ?? new Date(),
-      messageId: parsed?.headers.messageId ?? null,
-      fromAddress: parsed?.headers.from?.address?.toLowerCase() ?? null,
-      subject: parsed?.headers.subject ?? null,
-      date: parsed?.headers.date ?? null,
-      kind: parsed ? storedKind(parsed.kind) : 'malformed',
-    });
-    if (inserted && parsed) await this.#learnFromAutocrypt(account, parsed, report);
-    return inserted;
   }
 
   async #learnFromAutocrypt(
     account: AccountRecord,
-    parsed: ReturnType<typeof parseMessage>,
+    parsed: ParsedMessage,
     report: AccountSyncReport,
   ): Promise<void> {
     const from = parsed.headers.from?.address?.toLowerCase();
     if (!from || from === account.email) return;
 
     const header = parseAutocryptHeaders(parsed.autocryptHeaders, from);
+    // TODO: skip multipart/report messages here (Autocrypt Level 1 section 2.3); ParsedMessage
+    // does not expose the root media type yet, so delivery reports still update last_seen.
+    await this.contacts.observeMessage({
+      address: from,
+      effectiveDate: effectiveDate(parsed.headers.date ?? null, new Date()),
+      header,
+    });
     if (!header) return;
     const learned = await this.contacts.learn({
       address: header.addr,
@@ -170,28 +236,16 @@ export class SyncService {
         `WARNING: ${learned.address} sent a different key ${learned.fingerprint}; the pinned key stays in use`,
       );
     }
+    report.learnedCertificates.push(...(learned?.warnings ?? []));
   }
 }
 
-/** Maps the parser's message kind to the stored one. */
-export function storedKind(kind: ParsedKind): MessageKind {
-  switch (kind) {
-    case 'pgp-mime-encrypted':
-    case 'pgp-mime-signed':
-    case 'plain':
-      return kind;
-    case 'inline-pgp-encrypted':
-      return 'pgp-inline-encrypted';
-    case 'inline-pgp-signed':
-      return 'pgp-inline-signed';
-  }
-}
-
-function safeParse(raw: Uint8Array): ReturnType<typeof parseMessage> | null {
-  try {
-    return parseMessage(raw);
-  } catch {
-    // A malformed message is still stored as received; reading it reports the error.
-    return null;
-  }
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -1,8 +1,8 @@
-// The passphrase vault: one Sealpost passphrase per data folder, stretched with scrypt into
-// an AES-256-GCM key that seals account passwords. The same passphrase protects the OpenPGP
-// secret keys (through openpgp.js's own S2K), so the user has one secret to remember.
-// NOTE: JavaScript cannot guarantee that copies of the derived key made by the runtime are
-// erased; `lock()` zero-fills the buffer Sealpost owns.
+// The vault: an AES-256-GCM key that seals account passwords. It is derived from the
+// key-encryption key of the keystore (Vault.fromKey). Data folders made before the keystore
+// have a scrypt-stretched passphrase vault file instead (Vault.create/unlock), which the
+// keystore migrates on first unlock. NOTE: JavaScript cannot guarantee that copies of the key
+// made by the runtime are erased; `lock()` zero-fills the buffer Sealpost owns.
 
 import {
   createCipheriv,
@@ -36,6 +36,17 @@ export class Vault {
 
   private constructor(key: Buffer) {
     this.#key = key;
+  }
+
+  /** Wraps a 32-byte key that the caller derived; the vault owns and later wipes it. */
+  static fromKey(key: Buffer): Vault {
+    if (key.length !== KEY_LENGTH) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `A vault key has ${KEY_LENGTH} bytes, got ${key.length}.`,
+      );
+    }
+    return new Vault(key);
   }
 
   static exists(file: string): boolean {

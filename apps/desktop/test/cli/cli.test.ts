@@ -112,6 +112,8 @@ describe('sealpost command', () => {
           bob.address,
           '--output',
           bobCertificate,
+          '--passphrase-file',
+          passphraseFile,
         ])
       ).status,
     ).toBe(0);
@@ -140,13 +142,15 @@ describe('sealpost command', () => {
       ],
       'Body from standard input.\n',
     );
-    expect(sent.stdout).toContain('encrypted and signed');
+    expect(sent.stdout).toMatch(/Mode: encrypted \(OpenPGP, post-quantum/);
     expect(sent.status).toBe(0);
 
     expect((await sealpost(bob.home, ['sync', '--passphrase-file', passphraseFile])).status).toBe(
       0,
     );
-    const listed = JSON.parse((await sealpost(bob.home, ['list', '--json'])).stdout) as Array<{
+    const listed = JSON.parse(
+      (await sealpost(bob.home, ['list', '--json', '--passphrase-file', passphraseFile])).stdout,
+    ) as Array<{
       id: number;
       encrypted: boolean;
     }>;

@@ -86,7 +86,7 @@ describe('bad input', () => {
   });
 
   it('a wrong passphrase is rejected before any secret is used', async () => {
-    const again = await createUser('carol', { generateKey: false });
+    const again = await createUser('carol', { generateKey: false, keystore: 'passphrase' });
     try {
       again.sealpost.lock();
       expect(() => again.sealpost.unlock('a different passphrase')).toThrow(

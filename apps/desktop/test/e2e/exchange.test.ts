@@ -36,6 +36,7 @@ describe('encrypted exchange between two accounts', () => {
       allowPlaintext: false,
     });
     expect(sent.mode).toBe('openpgp');
+    expect(sent.postQuantum).toBe(true);
     messageId = sent.messageId;
   });
 

@@ -1,8 +1,6 @@
 // Interop with GnuPG both ways: gpg decrypts and verifies a message Sealpost sent, and
 // Sealpost reads a PGP/MIME message whose OpenPGP part gpg made with --encrypt --sign.
 
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEncryptedMessage, buildInnerEntity, parseMessage } from '@sealpost/mail-transport';
 import { createGnuPg } from './gnupg.ts';
@@ -10,13 +8,20 @@ import type { GnuPg } from './gnupg.ts';
 import {
   createUser,
   deliverRaw,
-  fetchRawFromServer,
+  fetchRawFromMailbox,
   swapCertificates,
   syncAndFind,
+  uniqueAddress,
 } from './stack.ts';
 import type { TestUser } from './stack.ts';
 
-const DAVE = 'dave@sealpost.test';
+const DAVE = 'dave@gnupg.example';
+
+function primaryFingerprint(gpg: GnuPg, address: string): string {
+  return gpg
+    .run(['--with-colons', '--list-keys', address])
+    .stdout.match(/^fpr:+([0-9A-F]{40}):/m)![1]!;
+}
 
 describe('GnuPG interop', () => {
   let alice: TestUser;
@@ -37,9 +42,30 @@ describe('GnuPG interop', () => {
   });
 
   it('gpg decrypts a Sealpost message and verifies its signature', async () => {
+    // Dave uses GnuPG 2.2, which has no post-quantum keys, so Sealpost falls back to classical.
+    const dave = uniqueAddress('dave');
+    gpg.run([
+      '--passphrase',
+      '',
+      '--quick-generate-key',
+      `Dave <${dave}>`,
+      'ed25519',
+      'sign',
+      'never',
+    ]);
+    const daveFingerprint = primaryFingerprint(gpg, dave);
+    gpg.run(['--passphrase', '', '--quick-add-key', daveFingerprint, 'cv25519', 'encr', 'never']);
+    await alice.sealpost.keys.import(
+      new TextEncoder().encode(gpg.run(['--armor', '--export', dave]).stdout),
+      {
+        keyPassphrase: null,
+        replacePinned: false,
+      },
+    );
+
     const sent = await alice.sealpost.mail.send({
       from: null,
-      to: [bob.address],
+      to: [dave],
       cc: [],
       bcc: [],
       subject: 'Read me with GnuPG',
@@ -47,22 +73,16 @@ describe('GnuPG interop', () => {
       attachments: [],
       allowPlaintext: false,
     });
-    const raw = await fetchRawFromServer(bob, sent.messageId);
+    expect(sent.mode).toBe('openpgp');
+    expect(sent.postQuantum).toBe(false);
+    expect(sent.modeReason).toContain('classical');
+
+    const raw = await fetchRawFromMailbox(dave, sent.messageId);
     const parsed = parseMessage(raw);
     expect(parsed.kind).toBe('pgp-mime-encrypted');
 
-    const passphraseFile = path.join(gpg.home, 'bob-passphrase');
-    writeFileSync(passphraseFile, bob.passphrase);
-    gpg.run(
-      ['--pinentry-mode', 'loopback', '--passphrase-file', passphraseFile, '--import'],
-      bob.sealpost.keys.exportSecretKey(bob.address),
-    );
     gpg.run(['--import'], alice.sealpost.keys.exportCertificate(alice.address));
-
-    const { stdout, status } = gpg.run(
-      ['--pinentry-mode', 'loopback', '--passphrase-file', passphraseFile, '--decrypt'],
-      parsed.encrypted!.armoredCiphertext,
-    );
+    const { stdout, status } = gpg.run(['--decrypt'], parsed.encrypted!.armoredCiphertext);
     const aliceFingerprint = alice.sealpost.keys.list()[0]!.fingerprint.toUpperCase();
     expect(status).toContain('[GNUPG:] DECRYPTION_OKAY');
     expect(status).toMatch(new RegExp(`\\[GNUPG:\\] VALIDSIG ${aliceFingerprint} `));

@@ -63,17 +63,22 @@ export function imapOptionsFor(
   };
 }
 
-/** Opens Sealpost in a new data folder for `name`, adds the account and, unless told not to, a key. */
+/**
+ * Opens Sealpost in a new data folder for `name`, with its keys in the OS keychain unless
+ * `keystore` is "passphrase", adds the account and, unless told not to, a key.
+ */
 export async function createUser(
   name: TestUserName,
-  options: { generateKey?: boolean } = {},
+  options: { generateKey?: boolean; keystore?: 'keychain' | 'passphrase' } = {},
 ): Promise<TestUser> {
   const home = mkdtempSync(path.join(os.tmpdir(), `sealpost-${name}-`));
   const paths = resolveDataPaths({ SEALPOST_HOME: home });
   ensureDataPaths(paths);
-  const sealpost = Sealpost.open(paths, createSilentLogger());
   const passphrase = `test passphrase of ${name}`;
-  sealpost.unlock(passphrase);
+  const sealpost = await Sealpost.open(paths, createSilentLogger(), {
+    passphrase,
+    preferPassphrase: options.keystore === 'passphrase',
+  });
 
   const address = uniqueAddress(name);
   const server = { host: '127.0.0.1', user: address };
@@ -139,7 +144,12 @@ export async function deliverRaw(user: TestUser, raw: Uint8Array): Promise<void>
 
 /** Fetches the raw message with `messageId` from the INBOX of `name` on the server. */
 export async function fetchRawFromServer(user: TestUser, messageId: string): Promise<Buffer> {
-  const session = await ImapSession.connect(imapOptionsFor(user.address));
+  return fetchRawFromMailbox(user.address, messageId);
+}
+
+/** Fetches the raw message with `messageId` from the INBOX of any stack `address`. */
+export async function fetchRawFromMailbox(address: string, messageId: string): Promise<Buffer> {
+  const session = await ImapSession.connect(imapOptionsFor(address));
   try {
     const { messages } = await session.fetchNew('INBOX', {});
     const wanted = messageId.replace(/^<|>$/g, '');
@@ -147,7 +157,7 @@ export async function fetchRawFromServer(user: TestUser, messageId: string): Pro
       const raw = Buffer.from(message.raw);
       if (raw.toString('latin1').includes(`<${wanted}>`)) return raw;
     }
-    throw new Error(`message ${messageId} not found in ${user.address}'s INBOX on the server`);
+    throw new Error(`message ${messageId} not found in ${address}'s INBOX on the server`);
   } finally {
     await session.close();
   }

@@ -91,6 +91,7 @@ describe('crypto-core keys in GnuPG', () => {
       data: encoder.encode('only for the Sealpost key'),
       recipientCertificates: [],
       signingKey: ours.unlocked,
+      mode: 'classical',
     });
     const input = gpg.writeFile('to-self.asc', armored);
     const result = gpg.run([

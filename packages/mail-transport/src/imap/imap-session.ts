@@ -1,86 +1,49 @@
-// An IMAP session on imapflow (RFC 9051, RFC 3501): folder listing with SPECIAL-USE (RFC 6154),
-// incremental fetch keyed on UIDVALIDITY and the last seen UID (RFC 9051 section 2.3.1.1),
-// and APPEND for the Sent copy. TLS is required and verified, and credentials are never logged.
+// An IMAP session on imapflow (RFC 9051, RFC 3501): one logged-in connection with the commands
+// the sync engine and the outbox use. Connecting is in imap-connect.ts, folder listing in
+// folder-list.ts, the sync commands in mailbox-sync.ts and the message actions in
+// mailbox-actions.ts. TLS is required and verified, and credentials are never logged.
 
-import { ImapFlow, type ImapFlowOptions, type Logger } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 
-import { toImapCommandError, toImapConnectError } from './imap-errors.ts';
-import { checkServerConfig, tlsOptions, type ServerConfig } from '../server-config.ts';
+import { checkFlag, checkPath, checkUids } from './imap-arguments.ts';
+import { fetchNewMessages, type FetchNewOptions, type FetchNewResult } from './fetch-new.ts';
+import { listFolders, type Folder } from './folder-list.ts';
+import { toImapCommandError } from './imap-errors.ts';
+import { openImapClient, type ImapConnectOptions } from './imap-connect.ts';
+import {
+  expungeMessages,
+  idleUntilChange,
+  moveMessages,
+  searchMessageId,
+  storeFlags,
+  type MoveResult,
+} from './mailbox-actions.ts';
+import {
+  fetchFlagChanges,
+  fetchHeaderSections,
+  fetchSources,
+  readMailboxState,
+  searchUids,
+  type VanishedCollector,
+  withMailbox,
+  type FlagChangesResult,
+  type HeaderFetch,
+  type MailboxState,
+  type SourceFetch,
+} from './mailbox-sync.ts';
 import { assertArgument } from '../transport-error.ts';
 
-/** TCP and TLS handshake budget. On a working network the handshake takes well under a second. */
-const CONNECTION_TIMEOUT_MS = 15_000;
-
-/** Wait for the server greeting after connecting, which a server under load can send late. */
-const GREETING_TIMEOUT_MS = 16_000;
-
-/** Idle time before the socket is dropped, long enough for a large FETCH or APPEND on a slow link. */
-const SOCKET_TIMEOUT_MS = 5 * 60_000;
-
-/** Default number of messages one fetchNew call returns, bounding memory for a large folder. */
-const DEFAULT_MAX_MESSAGES = 500;
-
-export type ImapLogger = Logger;
-
-export interface ImapConnectOptions extends ServerConfig {
-  /** Structured logger for imapflow. False or absent turns its logging off. */
-  logger?: ImapLogger | false;
-}
-
-export type SpecialUse =
-  '\\Inbox' | '\\Sent' | '\\Drafts' | '\\Trash' | '\\Junk' | '\\Archive' | '\\All' | '\\Flagged';
-
-const SPECIAL_USES: ReadonlyArray<string> = [
-  '\\Inbox',
-  '\\Sent',
-  '\\Drafts',
-  '\\Trash',
-  '\\Junk',
-  '\\Archive',
-  '\\All',
-  '\\Flagged',
-];
-
-export interface Folder {
-  path: string;
-  name: string;
-  delimiter: string;
-  specialUse: SpecialUse | null;
-}
-
-export interface FetchedMessage {
-  uid: number;
-  /** The message exactly as the server stores it. */
-  raw: Uint8Array;
-  flags: string[];
-  internalDate: Date | null;
-}
-
-export interface FetchNewOptions {
-  /** UIDVALIDITY stored with `lastUid`. When the server's value differs, fetching restarts at UID 1. */
-  uidValidity?: number;
-  /** Highest UID already stored. Fetching starts after it. */
-  lastUid?: number;
-  /** Maximum number of messages in one call (default 500). Call again while `hasMore` is true. */
-  maxMessages?: number;
-}
-
-export interface FetchNewResult {
-  uidValidity: number;
-  uidValidityChanged: boolean;
-  /** New messages in ascending UID order. */
-  messages: FetchedMessage[];
-  /** Highest UID now stored by the caller: the last returned UID, or the starting point when none. */
-  highestUid: number;
-  /** True when more new messages wait beyond `maxMessages`. */
-  hasMore: boolean;
-}
+export type { FetchedMessage, FetchNewOptions, FetchNewResult } from './fetch-new.ts';
+export type { Folder, SpecialUse } from './folder-list.ts';
+export type { ImapConnectOptions, ImapLogger } from './imap-connect.ts';
 
 export class ImapSession {
   readonly #client: ImapFlow;
+  readonly #vanished: VanishedCollector;
 
-  private constructor(client: ImapFlow) {
+  private constructor(client: ImapFlow, vanished: VanishedCollector) {
     this.#client = client;
+    this.#vanished = vanished;
   }
 
   /**
@@ -88,140 +51,131 @@ export class ImapSession {
    * IMAP_CONNECTION_FAILED or TLS_CERTIFICATE_INVALID.
    */
   static async connect(options: ImapConnectOptions): Promise<ImapSession> {
-    const server = checkServerConfig(options, ['logger']);
-    const logger = options.logger ?? false;
-
-    const clientOptions: ImapFlowOptions = {
-      host: server.host,
-      port: server.port,
-      secure: server.security === 'tls',
-      doSTARTTLS: server.security === 'starttls' ? true : undefined,
-      auth: { user: server.user, pass: server.password },
-      tls: tlsOptions(server),
-      logger,
-      disableAutoIdle: true,
-      connectionTimeout: CONNECTION_TIMEOUT_MS,
-      greetingTimeout: GREETING_TIMEOUT_MS,
-      socketTimeout: SOCKET_TIMEOUT_MS,
-    };
-    const servername = tlsOptions(server).servername;
-    if (servername) clientOptions.servername = servername;
-
-    const client = new ImapFlow(clientOptions);
-    // imapflow emits 'error' for socket failures after connect, and without a listener Node would crash.
-    client.on('error', (error: unknown) => {
-      if (logger) logger.warn({ msg: 'IMAP connection error', err: error });
-    });
-
-    try {
-      await client.connect();
-    } catch (error) {
-      client.close();
-      throw toImapConnectError(error, server);
-    }
-    return new ImapSession(client);
+    const { client, vanished } = await openImapClient(options);
+    return new ImapSession(client, vanished);
   }
 
   /** Lists every folder with its SPECIAL-USE attribute (INBOX gets '\\Inbox'). */
   async listFolders(): Promise<Folder[]> {
-    try {
-      const folders = await this.#client.list();
-      return folders.map((folder) => ({
-        path: folder.path,
-        name: folder.name,
-        delimiter: folder.delimiter,
-        specialUse:
-          folder.specialUse && SPECIAL_USES.includes(folder.specialUse)
-            ? (folder.specialUse as SpecialUse)
-            : null,
-      }));
-    } catch (error) {
-      throw toImapCommandError(error, 'LIST', null);
-    }
+    return listFolders(this.#client);
   }
 
   /**
    * Fetches the messages after `lastUid` in `path`. When the folder's UIDVALIDITY differs from
    * `uidValidity`, the stored UIDs are void and fetching restarts at UID 1.
-   * NOTE: flag changes and expunges of messages already stored are not reported, because this
-   * session does not use CONDSTORE or QRESYNC yet.
+   * Flag changes and expunges come from fetchFlagChanges instead.
    */
   async fetchNew(path: string, options: FetchNewOptions = {}): Promise<FetchNewResult> {
-    assertArgument(
-      typeof path === 'string' && path.length > 0,
-      'path must be a folder path from listFolders()',
+    return fetchNewMessages(this.#client, path, options);
+  }
+
+  /** False once the connection is closed or lost; commands then fail without reaching the server. */
+  get usable(): boolean {
+    return this.#client.usable;
+  }
+
+  /** Selects `path` and returns its UIDVALIDITY, UIDNEXT, HIGHESTMODSEQ and QRESYNC state. */
+  async mailboxState(path: string): Promise<MailboxState> {
+    checkPath(path);
+    return withMailbox(this.#client, path, 'SELECT', async () => {
+      return readMailboxState(this.#client, path);
+    });
+  }
+
+  /** Returns the UIDs in `range` (e.g. "1:*" or "501:*"), ascending. */
+  async searchUids(path: string, range = '1:*'): Promise<number[]> {
+    checkPath(path);
+    return withMailbox(this.#client, path, 'UID SEARCH', () => searchUids(this.#client, range));
+  }
+
+  /** Fetches the header section, flags, INTERNALDATE and RFC822.SIZE of `uids`. */
+  async fetchHeaders(path: string, uids: readonly number[]): Promise<HeaderFetch[]> {
+    checkPath(path);
+    checkUids(uids);
+    return withMailbox(this.#client, path, 'UID FETCH', () =>
+      fetchHeaderSections(this.#client, uids),
     );
-    const maxMessages = options.maxMessages ?? DEFAULT_MAX_MESSAGES;
-    assertArgument(
-      Number.isInteger(maxMessages) && maxMessages > 0,
-      `maxMessages ${maxMessages} must be a positive integer`,
+  }
+
+  /** Fetches the whole messages `uids` exactly as the server stores them. */
+  async fetchSources(path: string, uids: readonly number[]): Promise<SourceFetch[]> {
+    checkPath(path);
+    checkUids(uids);
+    return withMailbox(this.#client, path, 'UID FETCH', () => fetchSources(this.#client, uids));
+  }
+
+  /**
+   * Fetches flag changes of UIDs up to `maxUid` since `sinceModseq` (all flags when null or
+   * when the server lacks CONDSTORE), plus VANISHED UIDs under QRESYNC, and the mailbox state
+   * as selected before the fetch: store its highestModseq only after applying the changes.
+   */
+  async fetchFlagChanges(
+    path: string,
+    options: { maxUid: number; sinceModseq: bigint | null },
+  ): Promise<FlagChangesResult & { state: MailboxState }> {
+    checkPath(path);
+    return withMailbox(this.#client, path, 'UID FETCH', async () => {
+      const state = readMailboxState(this.#client, path);
+      const result = await fetchFlagChanges(this.#client, state, options, this.#vanished);
+      return { ...result, state };
+    });
+  }
+
+  /** Adds and removes flags on `uids`. */
+  async storeFlags(
+    path: string,
+    uids: readonly number[],
+    change: { add: string[]; remove: string[] },
+  ): Promise<void> {
+    checkPath(path);
+    checkUids(uids);
+    for (const flag of [...change.add, ...change.remove]) checkFlag(flag);
+    return withMailbox(this.#client, path, 'UID STORE', () =>
+      storeFlags(this.#client, uids, change),
     );
-    assertArgument(
-      options.lastUid === undefined || (Number.isInteger(options.lastUid) && options.lastUid >= 0),
-      `lastUid ${options.lastUid} must be a non-negative integer`,
+  }
+
+  /** Moves `uids` to `targetPath` and returns their new UIDs when the server tells them. */
+  async move(path: string, uids: readonly number[], targetPath: string): Promise<MoveResult> {
+    checkPath(path);
+    checkPath(targetPath);
+    checkUids(uids);
+    return withMailbox(this.#client, path, 'UID MOVE', () =>
+      moveMessages(this.#client, uids, targetPath),
     );
+  }
 
-    const wasOpen = this.#client.mailbox !== false && this.#client.mailbox.path === path;
-    let lock;
-    try {
-      lock = await this.#client.getMailboxLock(path, { readOnly: true });
-    } catch (error) {
-      throw toImapCommandError(error, 'SELECT', path);
-    }
+  /** Deletes `uids` for good: \\Deleted, then UID EXPUNGE. */
+  async expunge(path: string, uids: readonly number[]): Promise<void> {
+    checkPath(path);
+    checkUids(uids);
+    return withMailbox(this.#client, path, 'UID EXPUNGE', () =>
+      expungeMessages(this.#client, uids),
+    );
+  }
 
-    try {
-      // A mailbox that stayed selected learns of new mail only through responses to a command.
-      if (wasOpen) await this.#client.noop();
-      const mailbox = this.#client.mailbox;
-      if (!mailbox) throw new Error(`mailbox ${path} is not selected after SELECT`);
-      const uidValidity = Number(mailbox.uidValidity);
-      const uidValidityChanged =
-        options.uidValidity !== undefined && options.uidValidity !== uidValidity;
-      const lastUid = uidValidityChanged ? 0 : (options.lastUid ?? 0);
-      const empty = {
-        uidValidity,
-        uidValidityChanged,
-        messages: [],
-        highestUid: lastUid,
-        hasMore: false,
-      };
-      if (mailbox.exists === 0) return empty;
+  /** Returns the UIDs in `path` whose Message-ID header contains `messageId`. */
+  async searchMessageId(path: string, messageId: string): Promise<number[]> {
+    checkPath(path);
+    assertArgument(
+      typeof messageId === 'string' && /^<?[^\s<>]+>?$/.test(messageId),
+      `messageId ${JSON.stringify(messageId)} is invalid: expected <local@domain>`,
+    );
+    return withMailbox(this.#client, path, 'UID SEARCH', () =>
+      searchMessageId(this.#client, messageId),
+    );
+  }
 
-      const found = await this.#client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
-      // "n:*" includes the highest UID even when it is below n (RFC 9051 section 6.4.4), so filter.
-      const uids = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
-      if (uids.length === 0) return empty;
-
-      const batch = uids.slice(0, maxMessages);
-      const fetched = await this.#client.fetchAll(
-        batch.join(','),
-        { uid: true, source: true, flags: true, internalDate: true },
-        { uid: true },
-      );
-
-      const messages = fetched
-        .filter((message) => message.source !== undefined && message.uid > lastUid)
-        .sort((a, b) => a.uid - b.uid)
-        .map((message) => ({
-          uid: message.uid,
-          raw: new Uint8Array(message.source as Buffer),
-          flags: [...(message.flags ?? [])],
-          internalDate: toDate(message.internalDate),
-        }));
-      const highestUid =
-        messages.length > 0 ? (messages[messages.length - 1] as FetchedMessage).uid : lastUid;
-      return {
-        uidValidity,
-        uidValidityChanged,
-        messages,
-        highestUid,
-        hasMore: uids.length > batch.length,
-      };
-    } catch (error) {
-      throw toImapCommandError(error, 'FETCH', path);
-    } finally {
-      lock.release();
-    }
+  /**
+   * Selects `path` and waits in IDLE until a message arrives, is expunged or changes flags,
+   * or until `timeoutMs` passes or `signal` aborts. Returns true when the mailbox changed.
+   */
+  async waitForChange(path: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    checkPath(path);
+    assertArgument(Number.isInteger(timeoutMs) && timeoutMs > 0, 'timeoutMs must be positive');
+    return withMailbox(this.#client, path, 'IDLE', () =>
+      idleUntilChange(this.#client, timeoutMs, signal),
+    );
   }
 
   /** Appends a message to `path`, e.g. the Sent folder with flags ['\\Seen']. */
@@ -265,10 +219,4 @@ export class ImapSession {
       this.#client.close();
     }
   }
-}
-
-function toDate(value: Date | string | undefined): Date | null {
-  if (value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
 }

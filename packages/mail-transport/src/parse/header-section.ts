@@ -57,8 +57,19 @@ function fieldColonOffset(bytes: Uint8Array, lineStart: number, lineEnd: number)
   return offset;
 }
 
-/** Reads the header section of the entity in `bytes[start, end)`. */
-export function readHeaderSection(bytes: Uint8Array, start: number, end: number): HeaderSection {
+/** Default maximum size of one header section; see ParseLimits.maxHeaderBytes. */
+const DEFAULT_MAX_HEADER_BYTES = 1024 * 1024;
+
+/**
+ * Reads the header section of the entity in `bytes[start, end)`. Raises MESSAGE_TOO_LARGE when
+ * the section runs past `maxHeaderBytes` without ending.
+ */
+export function readHeaderSection(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  maxHeaderBytes = DEFAULT_MAX_HEADER_BYTES,
+): HeaderSection {
   const fields: HeaderField[] = [];
   let current: { name: string; lines: Array<[number, number]> } | null = null;
 
@@ -83,6 +94,12 @@ export function readHeaderSection(bytes: Uint8Array, start: number, end: number)
     const nextLine = lineEnd === -1 || lineEnd >= end ? end : lineEnd + 1;
     if (lineEnd === -1 || lineEnd >= end) lineEnd = end;
     const contentEnd = lineEnd > lineStart && bytes[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+    if (nextLine - start > maxHeaderBytes) {
+      throw new TransportError(
+        'MESSAGE_TOO_LARGE',
+        `header section at byte ${start} is longer than ${maxHeaderBytes} bytes; the message is kept as received but not parsed`,
+      );
+    }
 
     if (contentEnd === lineStart) {
       flush();

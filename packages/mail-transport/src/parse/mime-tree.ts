@@ -5,13 +5,14 @@
 import libmime from 'libmime';
 
 import { readHeaderSection, firstFieldValue, type HeaderField } from './header-section.ts';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse-limits.ts';
 import { TransportError } from '../transport-error.ts';
 
-/** Maximum multipart nesting depth, far above what mail clients produce. */
-export const MAX_MIME_DEPTH = 32;
+/** Default maximum multipart nesting depth, far above what mail clients produce. */
+export const MAX_MIME_DEPTH = DEFAULT_PARSE_LIMITS.maxDepth;
 
-/** Most entities accepted in one message. */
-export const MAX_MIME_PARTS = 5000;
+/** Default maximum number of entities in one message. */
+export const MAX_MIME_PARTS = DEFAULT_PARSE_LIMITS.maxParts;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -51,7 +52,10 @@ export function parseParameterizedValue(value: string): {
  * Splits `bytes` into a MIME tree. Raises MIME_MALFORMED when the top-level header section is
  * not a header section, a multipart entity has no boundary or no delimiter line, or a bound is hit.
  */
-export function parseMimeTree(bytes: Uint8Array): MimeNode {
+export function parseMimeTree(
+  bytes: Uint8Array,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): MimeNode {
   if (!(bytes instanceof Uint8Array)) {
     throw new TransportError(
       'MIME_MALFORMED',
@@ -59,7 +63,7 @@ export function parseMimeTree(bytes: Uint8Array): MimeNode {
     );
   }
   const start = skipMboxFromLine(bytes);
-  const header = readHeaderSection(bytes, start, bytes.length);
+  const header = readHeaderSection(bytes, start, bytes.length, limits.maxHeaderBytes);
   if (header.fields.length === 0 || (header.endedAtInvalidLine && header.fields.length < 2)) {
     throw new TransportError(
       'MIME_MALFORMED',
@@ -67,7 +71,7 @@ export function parseMimeTree(bytes: Uint8Array): MimeNode {
     );
   }
   const counter = { parts: 0 };
-  return buildNode(bytes, start, bytes.length, 0, counter, 'text/plain');
+  return buildNode(bytes, start, bytes.length, 0, { counter, limits }, 'text/plain');
 }
 
 function skipMboxFromLine(bytes: Uint8Array): number {
@@ -84,18 +88,19 @@ function buildNode(
   start: number,
   end: number,
   depth: number,
-  counter: { parts: number },
+  walk: { counter: { parts: number }; limits: ParseLimits },
   defaultMediaType: string,
 ): MimeNode {
+  const { counter, limits } = walk;
   counter.parts++;
-  if (counter.parts > MAX_MIME_PARTS) {
+  if (counter.parts > limits.maxParts) {
     throw new TransportError(
       'MIME_MALFORMED',
-      `message has more than ${MAX_MIME_PARTS} MIME parts`,
+      `message has more than ${limits.maxParts} MIME parts; it is kept as received but not parsed`,
     );
   }
 
-  const header = readHeaderSection(bytes, start, end);
+  const header = readHeaderSection(bytes, start, end, limits.maxHeaderBytes);
   const contentType = firstFieldValue(header.fields, 'content-type');
   let mediaType = defaultMediaType;
   let parameters: Record<string, string> = {};
@@ -118,10 +123,10 @@ function buildNode(
   };
   if (!mediaType.startsWith('multipart/')) return node;
 
-  if (depth + 1 > MAX_MIME_DEPTH) {
+  if (depth + 1 > limits.maxDepth) {
     throw new TransportError(
       'MIME_MALFORMED',
-      `MIME nesting is deeper than ${MAX_MIME_DEPTH} levels`,
+      `MIME nesting is deeper than ${limits.maxDepth} levels; the message is kept as received but not parsed`,
     );
   }
   const boundary = parameters['boundary'];
@@ -142,7 +147,7 @@ function buildNode(
   // RFC 2046 section 5.1.5: parts of multipart/digest default to message/rfc822.
   const childDefault = mediaType === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
   node.children = ranges.map(([from, to]) =>
-    buildNode(bytes, from, to, depth + 1, counter, childDefault),
+    buildNode(bytes, from, to, depth + 1, walk, childDefault),
   );
   return node;
 }

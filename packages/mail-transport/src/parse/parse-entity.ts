@@ -7,6 +7,8 @@ import { decodeTextBody, decodeTransferEncoding, readDisposition } from './body-
 import { fieldValues } from './header-section.ts';
 import { readMessageHeaders, type ParsedHeaders } from './message-headers.ts';
 import { parseMimeTree, type MimeNode } from './mime-tree.ts';
+import { findNestedSignedParts } from './nested-signed.ts';
+import { resolveParseLimits, type ParseLimits } from './parse-limits.ts';
 import { readSignedParts, type SignedParts } from './signed-parts.ts';
 
 export type ProtectedHeaders = Pick<
@@ -32,10 +34,18 @@ export interface ParsedEntity {
   /** The first inline text/html part, LF line breaks. Untrusted markup to sanitize before display. */
   html: string | null;
   attachments: ParsedAttachment[];
-  /** Unfolded Autocrypt-Gossip values of the root entity (and of the signed part, if signed). */
+  /**
+   * Unfolded Autocrypt-Gossip values of the root entity (and of the signed part, if signed);
+   * always empty for a plain received message.
+   */
   gossipHeaders: string[];
   /** Present when the root is multipart/signed. The other fields then describe its first part. */
   signed?: SignedParts;
+  /**
+   * PGP/MIME signed parts below the root when the root itself is not signed. Each signature
+   * covers only its part, so the entity as a whole is at most partially signed.
+   */
+  nestedSigned: SignedParts[];
 }
 
 interface ContentAccumulator {
@@ -44,9 +54,12 @@ interface ContentAccumulator {
   attachments: ParsedAttachment[];
 }
 
-/** Parses an entity. Raises MIME_MALFORMED for input that is not MIME. */
-export function parseEntity(bytes: Uint8Array): ParsedEntity {
-  const root = parseMimeTree(bytes);
+/**
+ * Parses an entity. Raises MIME_MALFORMED for input that is not MIME and MESSAGE_TOO_LARGE when
+ * a limit of `limits` (defaults: DEFAULT_PARSE_LIMITS) is exceeded.
+ */
+export function parseEntity(bytes: Uint8Array, limits?: Partial<ParseLimits>): ParsedEntity {
+  const root = parseMimeTree(bytes, resolveParseLimits(limits));
   return readEntity(bytes, root, 'payload');
 }
 
@@ -74,8 +87,11 @@ export function readEntity(
   const content: ContentAccumulator = { textParts: [], html: null, attachments: [] };
   collectContent(source, contentRoot, content, protectedHeaders !== null);
 
-  const gossipHeaders = fieldValues(root.fields, 'autocrypt-gossip');
-  if (contentRoot !== root)
+  // Autocrypt-Gossip counts only inside the encryption (Autocrypt Level 1 section 2.5), so a
+  // plain received message has none, whatever its fields say.
+  const gossipHeaders =
+    role === 'payload' ? fieldValues(root.fields, 'autocrypt-gossip') : [];
+  if (role === 'payload' && contentRoot !== root)
     gossipHeaders.push(...fieldValues(contentRoot.fields, 'autocrypt-gossip'));
 
   const entity: ParsedEntity = {
@@ -85,6 +101,7 @@ export function readEntity(
     html: content.html,
     attachments: content.attachments,
     gossipHeaders,
+    nestedSigned: signed ? [] : findNestedSignedParts(source, root),
   };
   if (signed) entity.signed = signed;
   return entity;

@@ -4,14 +4,15 @@
 // keeps `raw` as received, and no returned byte array shares memory with it.
 
 import { decodeTextBody, decodeTransferEncoding, readDisposition } from './body-decoding.ts';
+import { readCleartextSigned, type CleartextSignedParts } from './cleartext-signed.ts';
 import { fieldValues } from './header-section.ts';
 import { findInlinePgp } from './inline-pgp.ts';
 import { readMessageHeaders, type ParsedHeaders } from './message-headers.ts';
 import { parseMimeTree, type MimeNode } from './mime-tree.ts';
 import { readEntity, type ParsedEntity } from './parse-entity.ts';
+import { checkArmorSize, resolveParseLimits, type ParseLimits } from './parse-limits.ts';
+import { findPgpMimeCiphertext, readCiphertext } from './pgp-mime-detection.ts';
 import { readSignedParts, type SignedParts } from './signed-parts.ts';
-import { latin1String } from '../mime/bytes.ts';
-import { TransportError } from '../transport-error.ts';
 
 export type MessageKind =
   'pgp-mime-encrypted' | 'pgp-mime-signed' | 'inline-pgp-encrypted' | 'inline-pgp-signed' | 'plain';
@@ -24,25 +25,33 @@ export interface ParsedMessage {
   encrypted?: { armoredCiphertext: string };
   /** The content of a signed message is parseEntity(signed.signedBytes), once the signature checks. */
   signed?: SignedParts;
-  inline?: { armored: string; charset: string };
+  /**
+   * The armored block of inline PGP, decoded with `charset`. For a signed block, `cleartext`
+   * holds the signed bytes in the original charset, which the signature is verified over.
+   */
+  inline?: { armored: string; charset: string; cleartext?: CleartextSignedParts };
   /** Present for plain messages only. */
   body?: ParsedEntity;
 }
 
-/** Parses a received message. Raises MIME_MALFORMED for input that is not a mail message. */
-export function parseMessage(raw: Uint8Array): ParsedMessage {
-  const root = parseMimeTree(raw);
+/**
+ * Parses a received message. Raises MIME_MALFORMED for input that is not a mail message and
+ * MESSAGE_TOO_LARGE when a limit of `limits` (defaults: DEFAULT_PARSE_LIMITS) is exceeded.
+ */
+export function parseMessage(raw: Uint8Array, limits?: Partial<ParseLimits>): ParsedMessage {
+  const resolved = resolveParseLimits(limits);
+  const root = parseMimeTree(raw, resolved);
   const base = {
     headers: readMessageHeaders(root.fields),
     autocryptHeaders: fieldValues(root.fields, 'autocrypt'),
   };
 
-  const ciphertextPart = findPgpMimeCiphertext(root);
+  const ciphertextPart = findPgpMimeCiphertext(raw, root);
   if (ciphertextPart) {
     return {
       ...base,
       kind: 'pgp-mime-encrypted',
-      encrypted: { armoredCiphertext: readCiphertext(raw, ciphertextPart) },
+      encrypted: { armoredCiphertext: readCiphertext(raw, ciphertextPart, resolved) },
     };
   }
 
@@ -58,56 +67,25 @@ export function parseMessage(raw: Uint8Array): ParsedMessage {
     const { text, charset } = decodeTextBody(raw, textPart);
     const block = findInlinePgp(text);
     if (block) {
-      const kind = block.kind === 'encrypted' ? 'inline-pgp-encrypted' : 'inline-pgp-signed';
-      return { ...base, kind, inline: { armored: block.armored, charset } };
+      checkArmorSize(block.armored.length, resolved, 'inline PGP block');
+      if (block.kind === 'encrypted') {
+        return {
+          ...base,
+          kind: 'inline-pgp-encrypted',
+          inline: { armored: block.armored, charset },
+        };
+      }
+      const cleartext = readCleartextSigned(decodeTransferEncoding(raw, textPart));
+      return {
+        ...base,
+        kind: 'inline-pgp-signed',
+        inline: { armored: block.armored, charset, ...(cleartext ? { cleartext } : {}) },
+      };
     }
   }
 
   return { ...base, kind: 'plain', body: readEntity(raw, root, 'message') };
 }
-
-/** Returns the ciphertext part of a PGP/MIME encrypted message, or null when it is not one. */
-function findPgpMimeCiphertext(root: MimeNode): MimeNode | null {
-  const [first, second, third] = root.children;
-
-  if (root.mediaType === 'multipart/encrypted') {
-    if (root.parameters['protocol']?.trim().toLowerCase() !== 'application/pgp-encrypted')
-      return null;
-    if (root.children.length !== 2 || first?.mediaType !== 'application/pgp-encrypted' || !second) {
-      throw new TransportError(
-        'MIME_MALFORMED',
-        'multipart/encrypted must hold an application/pgp-encrypted part and then the ciphertext part (RFC 3156 section 4)',
-      );
-    }
-    return second;
-  }
-
-  // Exchange rewrites PGP/MIME into multipart/mixed: an empty text/plain part, then the two
-  // original parts. Enigmail and Thunderbird repair this form, so it is read here too.
-  if (
-    root.mediaType === 'multipart/mixed' &&
-    root.children.length === 3 &&
-    first?.mediaType === 'text/plain' &&
-    first.end - first.bodyStart <= 2 &&
-    second?.mediaType === 'application/pgp-encrypted' &&
-    third?.mediaType === 'application/octet-stream'
-  ) {
-    return third;
-  }
-  return null;
-}
-
-function readCiphertext(raw: Uint8Array, part: MimeNode): string {
-  const armored = latin1String(decodeTransferEncoding(raw, part)).trim();
-  if (!armored.includes('-----BEGIN PGP MESSAGE-----')) {
-    throw new TransportError(
-      'MIME_MALFORMED',
-      'PGP/MIME ciphertext part holds no ASCII-armored PGP MESSAGE block',
-    );
-  }
-  return armored;
-}
-
 /** Finds the first text/plain leaf that is not an attachment, in document order. */
 function findFirstTextPart(node: MimeNode): MimeNode | null {
   if (node.mediaType === 'text/plain')

@@ -3,7 +3,19 @@
 
 import type { Migration } from './migration.ts';
 import { initial } from './0001-initial.ts';
+import { keyAudit } from './0002-key-audit.ts';
+import { syncSearch } from './0003-sync-search.ts';
+import { ratchetSessions } from './0004-ratchet-sessions.ts';
+import { keyDiscovery } from './0005-key-discovery.ts';
+import { ratchetMail } from './0006-ratchet-mail.ts';
 
 export type { Migration } from './migration.ts';
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  keyAudit,
+  syncSearch,
+  ratchetSessions,
+  keyDiscovery,
+  ratchetMail,
+];

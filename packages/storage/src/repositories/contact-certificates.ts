@@ -15,9 +15,18 @@ import {
 } from '../validate.ts';
 import { PUBLIC_KEY_HEADER } from './identities.ts';
 
-/** Origin of a certificate: an Autocrypt header, an Autocrypt-Gossip header, or a user import. */
-export type CertificateSource = 'autocrypt' | 'gossip' | 'import';
-export const CERTIFICATE_SOURCES: readonly CertificateSource[] = ['autocrypt', 'gossip', 'import'];
+/**
+ * Origin of a certificate: an Autocrypt header, an Autocrypt-Gossip header, a user import, or a
+ * Web Key Directory or keys.openpgp.org (VKS) lookup.
+ */
+export type CertificateSource = 'autocrypt' | 'gossip' | 'import' | 'wkd' | 'vks';
+export const CERTIFICATE_SOURCES: readonly CertificateSource[] = [
+  'autocrypt',
+  'gossip',
+  'import',
+  'wkd',
+  'vks',
+];
 
 /** The Autocrypt prefer-encrypt attribute (Autocrypt Level 1, section 2.1). */
 export type PreferEncrypt = 'mutual' | 'nopreference';
@@ -87,7 +96,13 @@ export interface CertificateRow {
 }
 
 // A certificate keeps the most direct source it has been seen from.
-const SOURCE_RANK: Record<CertificateSource, number> = { gossip: 0, autocrypt: 1, import: 2 };
+const SOURCE_RANK: Record<CertificateSource, number> = {
+  gossip: 0,
+  vks: 1,
+  wkd: 2,
+  autocrypt: 3,
+  import: 4,
+};
 
 export class ContactCertificateRepository {
   constructor(private readonly connection: Connection) {}

@@ -90,6 +90,12 @@ export interface StoredMessage {
   createdAt: Date;
 }
 
+/** A folder's message count and how many of its messages lack the \Seen flag. */
+export interface FolderCounts {
+  total: number;
+  unread: number;
+}
+
 export interface Page {
   limit?: number;
   offset?: number;
@@ -114,6 +120,7 @@ interface MessageRow {
 }
 
 const DEFAULT_PAGE_SIZE = 100;
+const SEEN_FLAG = '\\Seen';
 const MAX_PAGE_SIZE = 10_000;
 
 // Every column except raw, so listings never load message bodies.
@@ -259,6 +266,25 @@ export class MessageRepository {
         .run(json, id).changes;
       if (changes === 0) throw notFound(id);
     });
+  }
+
+  /**
+   * Counts a folder's messages and those without the \Seen flag (unread, RFC 9051 section
+   * 2.3.2) in one query, so folder lists need not load the rows that listByFolder returns.
+   */
+  countByFolder(folderId: number): FolderCounts {
+    requireId(folderId, 'folderId');
+    const row = this.connection.read(`count messages of folder ${folderId}`, (db) =>
+      db
+        .prepare(
+          `SELECT COUNT(*) AS total,
+             COALESCE(SUM(NOT EXISTS (
+               SELECT 1 FROM json_each(messages.flags) WHERE json_each.value = ?)), 0) AS unread
+           FROM messages WHERE folder_id = ?`,
+        )
+        .get(SEEN_FLAG, folderId),
+    ) as FolderCounts;
+    return { total: row.total, unread: row.unread };
   }
 
   /** Replaces the IMAP flags, e.g. after a FETCH FLAGS or a CONDSTORE change. */

@@ -54,7 +54,11 @@ export function registerAccountCommands(program: Command): void {
       'trust this PEM certificate for the servers instead of the system CAs (self-signed servers)',
     )
     .action(async (options: AccountAddOptions, command: Command) => {
-      const password = await obtainSecret(options.passwordFile, 'account password');
+      const password = await obtainSecret(
+        options.passwordFile,
+        'account password',
+        '--password-file',
+      );
       const pinnedCertificate = options.pinCertificate ? readPem(options.pinCertificate) : null;
       const user = options.user ?? options.email;
 

@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
 import { printJson, withSealpost } from '../context.ts';
-import { readSecretFile } from '../secrets.ts';
+import { promptSecret, readSecretFile } from '../secrets.ts';
+import { setupCodeHint } from '../../core/setup-message.ts';
 
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('manage your keys and import certificates');
@@ -114,6 +115,30 @@ export function registerKeyCommands(program: Command): void {
         });
       },
     );
+
+  key
+    .command('import-setup-message')
+    .description('import your secret key from an Autocrypt Setup Message sent by another client')
+    .argument('<file>', 'the setup message as saved from the mail client, or its attachment')
+    .option(
+      '--setup-code-file <file>',
+      'read the 36-digit setup code from a file instead of asking',
+    )
+    .action(async (file: string, options: { setupCodeFile?: string }, command: Command) => {
+      const data = readKeyFile(file);
+      const hint = setupCodeHint(data);
+      const setupCode = options.setupCodeFile
+        ? readSecretFile(options.setupCodeFile, 'setup code')
+        : await promptSecret(
+            `Setup code${hint ? ` (starts with ${hint})` : ''}: `,
+            '--setup-code-file',
+          );
+      await withSealpost(command, { unlock: true }, async (sealpost) => {
+        for (const result of await sealpost.importSetupMessage(data, setupCode)) {
+          process.stdout.write(`${result.summary}\n`);
+        }
+      });
+    });
 }
 
 function readKeyFile(file: string): Uint8Array {

@@ -5,10 +5,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
+import type { SendPlan } from '../../core/compose-plan.ts';
 import type { ReadResult } from '../../core/read.ts';
 import { describeEncryption, describeSignature } from '../../core/status-words.ts';
 import { printJson, withSealpost } from '../context.ts';
 import { guessContentType } from '../content-type.ts';
+import { terminalLine, terminalText } from '../terminal-text.ts';
 
 interface SendOptions {
   from?: string;
@@ -19,6 +21,7 @@ interface SendOptions {
   bodyFile?: string;
   attach: string[];
   allowPlaintext?: boolean;
+  dryRun?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -35,9 +38,22 @@ export function registerMailCommands(program: Command): void {
     .option('--body-file <file>', 'read the message text from a file instead of standard input')
     .option('--attach <file>', 'attach a file (repeatable)', collect, [])
     .option('--allow-plaintext', 'send signed but unencrypted when a recipient has no known key')
+    .option('--dry-run', 'print the plan (mode, reason, keys, warnings) and send nothing')
     .action(async (options: SendOptions, command: Command) => {
       if (options.to.length + options.cc.length + options.bcc.length === 0) {
         throw new CoreError('INVALID_ARGUMENT', 'No recipient given; add --to, --cc or --bcc.');
+      }
+      if (options.dryRun) {
+        await withSealpost(command, { unlock: false }, async (sealpost) => {
+          const plan = await sealpost.planSend({
+            from: options.from ?? null,
+            to: options.to,
+            cc: options.cc,
+            bcc: options.bcc,
+          });
+          printPlan(plan);
+        });
+        return;
       }
       const text = options.bodyFile
         ? readFile(options.bodyFile, 'body').toString('utf8')
@@ -60,10 +76,19 @@ export function registerMailCommands(program: Command): void {
           allowPlaintext: options.allowPlaintext === true,
         });
         const how =
-          result.mode === 'openpgp' ? 'encrypted and signed (OpenPGP)' : 'signed, NOT encrypted';
-        process.stdout.write(
-          `Sent ${result.messageId} ${how} to ${result.recipients.join(', ')}.\n`,
-        );
+          result.mode === 'signed-plaintext'
+            ? 'signed, NOT encrypted'
+            : result.postQuantum
+              ? 'encrypted (OpenPGP, post-quantum ML-KEM-768+X25519) and signed'
+              : 'encrypted (OpenPGP, classical) and signed';
+        process.stdout.write(`Mode: ${how}, because ${result.modeReason}.\n`);
+        for (const warning of result.warnings) process.stdout.write(`WARNING: ${warning}.\n`);
+        process.stdout.write(`Sent ${result.messageId} to ${result.recipients.join(', ')}.\n`);
+        if (result.unencryptedFor.length > 0) {
+          process.stdout.write(
+            `WARNING: everyone received this message unencrypted, because no key is known for ${result.unencryptedFor.join(', ')}.\n`,
+          );
+        }
         if (result.rejectedRecipients.length > 0) {
           process.stdout.write(
             `WARNING: the server refused ${result.rejectedRecipients.join(', ')}; they did not receive it.\n`,
@@ -119,12 +144,17 @@ export function registerMailCommands(program: Command): void {
           if (messages.length === 0)
             process.stdout.write(`No messages in ${options.folder}; run "sealpost sync".\n`);
           for (const message of messages) {
-            const lock = message.encrypted ? 'encrypted' : 'plain    ';
+            const lock = message.decryptionFailed
+              ? 'UNREADABLE'
+              : message.encrypted
+                ? 'encrypted '
+                : 'plain     ';
             const subject = message.encrypted
               ? '(encrypted subject; use "sealpost read")'
-              : message.subject;
+              : terminalLine(message.subject ?? '(no subject)');
+            const from = terminalLine(message.from) || '-';
             process.stdout.write(
-              `${message.id}\t${message.date ?? '-'}\t${lock}\t${message.from ?? '-'}\t${subject}\n`,
+              `${message.id}\t${message.date ?? '-'}\t${lock}\t${from}\t${subject}\n`,
             );
           }
         });
@@ -166,37 +196,217 @@ export function registerMailCommands(program: Command): void {
     );
 }
 
+/** `sealpost search|flag|move|delete`: full-text search and message actions. */
+export function registerMessageActionCommands(program: Command): void {
+  program
+    .command('search')
+    .description('search subject, sender, recipients and text of stored mail (read mail in full)')
+    .argument('[words...]', 'words that must all occur; the last one also matches as a prefix')
+    .option('--account <address>', 'only this account')
+    .option('--folder <path>', 'only this folder')
+    .option('--from <text>', 'sender address contains this text')
+    .option('--since <date>', 'on or after this date (YYYY-MM-DD)')
+    .option('--before <date>', 'before this date (YYYY-MM-DD)')
+    .option('--has-attachment', 'only messages with attachments')
+    .option('--encrypted', 'only encrypted messages')
+    .option('--signed', 'only messages with a valid signature')
+    .option('--limit <count>', 'maximum results per account', '50')
+    .option('--json', 'print JSON')
+    .action(async (words: string[], options: SearchOptions, command: Command) => {
+      await withSealpost(command, { unlock: false }, async (sealpost) => {
+        const results = sealpost.mail.search({
+          text: words.join(' '),
+          account: options.account ?? null,
+          ...(options.folder === undefined ? {} : { folder: options.folder }),
+          ...(options.from === undefined ? {} : { from: options.from }),
+          ...(options.since === undefined ? {} : { since: parseDate(options.since, '--since') }),
+          ...(options.before === undefined
+            ? {}
+            : { before: parseDate(options.before, '--before') }),
+          ...(options.hasAttachment ? { hasAttachment: true } : {}),
+          ...(options.encrypted ? { encrypted: true } : {}),
+          ...(options.signed ? { signed: true } : {}),
+          limit: parseCount(options.limit),
+        });
+        if (options.json) return printJson(results);
+        if (results.length === 0) process.stdout.write('No matching messages.\n');
+        for (const result of results) {
+          process.stdout.write(
+            `${result.id}\t${result.date}\t${result.folder}\t${result.from ?? '-'}\t${result.subject ?? ''}\n`,
+          );
+        }
+      });
+    });
+
+  program
+    .command('flag')
+    .description('set or clear IMAP flags; the server gets the change at the next sync')
+    .argument('<id>', 'message id from "sealpost list"')
+    .option('--add <flag>', 'flag to set, e.g. \\Seen or \\Flagged (repeatable)', collect, [])
+    .option('--remove <flag>', 'flag to clear (repeatable)', collect, [])
+    .action(async (id: string, options: { add: string[]; remove: string[] }, command: Command) => {
+      await withSealpost(command, { unlock: false }, async (sealpost) => {
+        const result = sealpost.mail.setFlags(parseId(id), options);
+        process.stdout.write(`Changed; ${result.queued} change(s) wait for "sealpost sync".\n`);
+      });
+    });
+
+  program
+    .command('move')
+    .description('move a message to another folder; the server gets the change at the next sync')
+    .argument('<id>', 'message id from "sealpost list"')
+    .argument('<folder>', 'target folder path')
+    .action(async (id: string, folder: string, _options: unknown, command: Command) => {
+      await withSealpost(command, { unlock: false }, async (sealpost) => {
+        const result = sealpost.mail.move(parseId(id), folder);
+        process.stdout.write(`Moved; ${result.queued} change(s) wait for "sealpost sync".\n`);
+      });
+    });
+
+  program
+    .command('delete')
+    .description('move a message to Trash (or delete it for good with --permanent)')
+    .argument('<id>', 'message id from "sealpost list"')
+    .option('--permanent', 'expunge instead of moving to Trash')
+    .action(async (id: string, options: { permanent?: boolean }, command: Command) => {
+      await withSealpost(command, { unlock: false }, async (sealpost) => {
+        const result = sealpost.mail.delete(parseId(id), { permanent: options.permanent === true });
+        process.stdout.write(`Deleted; ${result.queued} change(s) wait for "sealpost sync".\n`);
+      });
+    });
+}
+
+interface SearchOptions {
+  account?: string;
+  folder?: string;
+  from?: string;
+  since?: string;
+  before?: string;
+  hasAttachment?: boolean;
+  encrypted?: boolean;
+  signed?: boolean;
+  limit: string;
+  json?: boolean;
+}
+
+function parseId(id: string): number {
+  const value = Number(id);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      `Message id ${id} is not valid; take an id from "sealpost list".`,
+    );
+  }
+  return value;
+}
+
+function parseCount(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      `--limit ${text} is not valid; give a whole number from 1 to 10000.`,
+    );
+  }
+  return value;
+}
+
+function parseDate(text: string, option: string): Date {
+  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(date.getTime())) {
+    throw new CoreError('INVALID_ARGUMENT', `${option} ${text} is not a date; use YYYY-MM-DD.`);
+  }
+  return date;
+}
+
 function printMessage(message: ReadResult): void {
+  // The status lines come first and every untrusted field is escaped, so message content
+  // can neither imitate nor hide them.
   const lines = [
-    `From:       ${message.from ?? '-'}`,
-    `To:         ${message.to.join(', ') || '-'}`,
-    ...(message.cc.length ? [`Cc:         ${message.cc.join(', ')}`] : []),
-    `Date:       ${message.date ?? '-'}`,
-    `Subject:    ${message.subject ?? '-'}`,
     `Encryption: ${describeEncryption(message)}`,
     ...(message.signatures.length
       ? message.signatures.map(
-          (signature) => `Signature:  ${describeSignature(signature, message.from)}`,
+          (signature) => `Signature:  ${terminalLine(describeSignature(signature, message.from))}`,
         )
       : ['Signature:  none (the sender did not sign this message)']),
+    `From:       ${terminalLine(message.from) || '-'}`,
+    `To:         ${terminalLine(message.to.join(', ')) || '-'}`,
+    ...(message.cc.length ? [`Cc:         ${terminalLine(message.cc.join(', '))}`] : []),
+    `Date:       ${message.date ?? '-'}`,
+    `Subject:    ${terminalLine(message.subject) || '-'}`,
+    ...(message.senderVerifiedBy
+      ? [
+          `Sender key: verified by ${message.senderVerifiedBy === 'qr-code' ? 'QR code' : 'fingerprint'}`,
+        ]
+      : []),
+    ...(message.negotiation
+      ? [
+          `Sent as:    ${message.negotiation.mode === 'signed-plaintext' ? 'signed, NOT encrypted' : `OpenPGP, ${message.negotiation.encryption === 'pq' ? 'post-quantum' : 'classical'}`}, because ${terminalLine(message.negotiation.reason)}`,
+          ...message.negotiation.warnings.map((warning) => `Warning:    ${terminalLine(warning)}`),
+        ]
+      : []),
     ...message.attachments.map(
       (attachment) =>
-        `Attachment: ${attachment.filename} (${attachment.contentType}, ${attachment.size} bytes)`,
+        `Attachment: ${terminalLine(attachment.filename)} (${terminalLine(attachment.contentType)}, ${attachment.size} bytes)`,
     ),
     '',
-    message.text ?? '(no text part)',
+    message.text === null ? '(no text part)' : terminalText(message.text),
   ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function printPlan(plan: SendPlan): void {
+  const how =
+    plan.mode === 'signed-plaintext'
+      ? 'signed, NOT encrypted'
+      : plan.postQuantum
+        ? 'encrypted (OpenPGP, post-quantum ML-KEM-768+X25519) and signed'
+        : 'encrypted (OpenPGP, classical) and signed';
+  const lines = [`Plan: ${how}, because ${plan.reason}.`];
+  for (const recipient of plan.recipients) {
+    const key = recipient.fingerprint ?? 'no key';
+    const details = [
+      recipient.status,
+      recipient.postQuantum ? 'post-quantum' : null,
+      recipient.verified ? 'verified' : null,
+      recipient.reason,
+    ].filter((part) => part !== null);
+    lines.push(`  ${recipient.address}  ${key}  (${details.join(', ')})`);
+  }
+  for (const warning of plan.warnings) lines.push(`WARNING: ${warning}.`);
+  lines.push('Nothing was sent (--dry-run).');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 function saveAttachments(message: ReadResult, folder: string): void {
   mkdirSync(folder, { recursive: true });
   for (const attachment of message.attachments) {
-    // Only the base name is used, so a crafted file name cannot write outside the folder.
-    const name = path.basename(attachment.filename || 'attachment.bin');
-    writeFileSync(path.join(folder, name), attachment.content);
-    process.stdout.write(`Saved ${path.join(folder, name)}\n`);
+    // Only the base name is used, so a crafted file name cannot write outside the folder, and
+    // an existing file is never replaced: a free name like "report (2).pdf" is chosen instead.
+    const name = path.basename(terminalLine(attachment.filename) || 'attachment.bin');
+    const target = writeNewFile(folder, name, attachment.content);
+    process.stdout.write(`Saved ${terminalLine(target)}\n`);
   }
+}
+
+const MAX_NAME_ATTEMPTS = 1000;
+
+function writeNewFile(folder: string, name: string, content: Uint8Array): string {
+  const extension = path.extname(name);
+  const stem = name.slice(0, name.length - extension.length) || 'attachment';
+  for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt += 1) {
+    const candidate = path.join(folder, attempt === 1 ? name : `${stem} (${attempt})${extension}`);
+    try {
+      writeFileSync(candidate, content, { flag: 'wx', mode: 0o600 });
+      return candidate;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new CoreError(
+    'INVALID_ARGUMENT',
+    `${folder} already holds ${MAX_NAME_ATTEMPTS} files named like ${name}; choose an empty folder.`,
+  );
 }
 
 function readFile(file: string, what: string): Buffer {

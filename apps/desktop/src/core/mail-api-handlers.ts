@@ -1,0 +1,177 @@
+// The MailApi handler table over the core facade: one handler per MailApi method, each taking
+// an already validated request. Electron's main process and the browser shell both serve this
+// table, so the UI behaves the same behind either. Pushed events go to `emit`.
+
+import type {
+  MailApi,
+  MailApiEventName,
+  MailApiEvents,
+  MessageView,
+  SessionStatus,
+  SyncSummary,
+} from '@sealpost/ui';
+import { testConnection } from './connection-test.ts';
+import { CoreError } from './errors.ts';
+import { findProvider } from './providers.ts';
+import type { ReadResult } from './read.ts';
+import type { AppSession } from './app-session.ts';
+import type { Sealpost } from './sealpost.ts';
+import { describeEncryption, describeSignature } from './status-words.ts';
+
+export type EventSink = <E extends MailApiEventName>(event: E, payload: MailApiEvents[E]) => void;
+
+export function createMailApiHandlers(session: AppSession, emit: EventSink): MailApi {
+  const status = async (): Promise<SessionStatus> => {
+    const current = await session.status();
+    const sealpost = current.unlocked ? session.require() : null;
+    return {
+      ...current,
+      accounts: sealpost?.accounts.list().length ?? 0,
+      identities: sealpost?.keys.list().length ?? 0,
+    };
+  };
+  // Every other handler goes through this, so a locked session fails with PASSPHRASE_REQUIRED.
+  const core = (): Sealpost => session.require();
+
+  return {
+    'session:status': async () => status(),
+    'session:unlock': async ({ passphrase }) => {
+      await session.unlock(passphrase);
+      return status();
+    },
+    'session:lock': async () => {
+      session.lock();
+      return status();
+    },
+
+    'account:providers': async ({ email }) => findProvider(email),
+    'account:test': async (input) => testConnection(input),
+    'account:add': async (input) => core().accounts.add(input),
+    'account:list': async () => core().accounts.list(),
+
+    'key:list': async () => core().keys.list(),
+    'key:generate': async (input) => core().keys.generate(input),
+    'key:import': async ({ armored, keyPassphrase, replacePinned }) =>
+      core().keys.import(new TextEncoder().encode(armored), { keyPassphrase, replacePinned }),
+    'key:export': async ({ address }) => ({ armored: core().keys.exportCertificate(address) }),
+
+    'contact:list': async () =>
+      core()
+        .contacts.list()
+        .map((contact) => ({
+          ...contact,
+          certificates: core()
+            .contactCertificates(contact.address)
+            .map((certificate) => ({
+              fingerprint: certificate.fingerprint,
+              status: certificate.status,
+              source: certificate.source,
+              firstSeen: certificate.firstSeen.toISOString(),
+              lastSeen: certificate.lastSeen.toISOString(),
+            })),
+        })),
+    'contact:export': async ({ address }) => ({
+      armored: core().exportContactCertificate(address),
+    }),
+
+    'mail:folders': async () => core().pages.folders(),
+    'mail:list': async (request) => core().pages.page(request),
+    'mail:read': async ({ id }) => {
+      const message = await core().mail.read(id);
+      // Marked \Seen only after a successful read; the flag reaches the server on the next sync.
+      core().mail.setFlags(id, { add: ['\\Seen'] });
+      return toMessageView(message);
+    },
+    'mail:attachment': async ({ id, index }) => {
+      const message = await core().mail.read(id);
+      const attachment = message.attachments[index];
+      if (!attachment) {
+        throw new CoreError(
+          'INVALID_ARGUMENT',
+          `Message ${id} has no attachment ${index}; it has ${message.attachments.length}.`,
+        );
+      }
+      return {
+        filename: attachment.filename,
+        contentType: attachment.contentType,
+        contentBase64: Buffer.from(attachment.content).toString('base64'),
+      };
+    },
+    'mail:archive': async ({ id }) => {
+      const folder = core().pages.archiveFolderFor(id);
+      core().mail.move(id, folder);
+      return { folder };
+    },
+    'mail:sync': async () => syncWithProgress(core(), emit),
+    'mail:plan': async (request) => core().planSend(request),
+    'mail:send': async ({ attachments, ...input }) =>
+      core().mail.send({
+        ...input,
+        attachments: attachments.map((attachment) => ({
+          filename: attachment.filename,
+          contentType: attachment.contentType,
+          content: Buffer.from(attachment.contentBase64, 'base64'),
+        })),
+      }),
+
+    'draft:save': async ({ id, draft }) => core().drafts.save(id, draft),
+    'draft:list': async () => core().drafts.list(),
+    'draft:load': async ({ id }) => core().drafts.load(id),
+    'draft:delete': async ({ id }) => ({ deleted: core().drafts.delete(id) }),
+  };
+}
+
+/** Syncs each account in turn, reporting progress after each and new mail where it arrived. */
+async function syncWithProgress(sealpost: Sealpost, emit: EventSink): Promise<SyncSummary> {
+  const accounts = sealpost.accounts.list();
+  const summary: SyncSummary = { accounts: [] };
+  emit('sync:progress', { account: '', done: 0, total: accounts.length });
+
+  for (const [index, account] of accounts.entries()) {
+    const report = await sealpost.mail.sync({ account: account.email });
+    for (const synced of report.accounts) {
+      const newMessages = synced.folders.reduce((sum, folder) => sum + folder.newMessages, 0);
+      summary.accounts.push({
+        email: synced.email,
+        newMessages,
+        sentFromOutbox: synced.sentFromOutbox,
+      });
+      if (newMessages > 0) emit('mail:new', { account: synced.email, count: newMessages });
+    }
+    emit('sync:progress', { account: account.email, done: index + 1, total: accounts.length });
+  }
+  return summary;
+}
+
+function toMessageView(message: ReadResult): MessageView {
+  const encrypted = message.encryption.status === 'encrypted';
+  return {
+    id: message.id,
+    from: message.from,
+    to: message.to,
+    cc: message.cc,
+    date: message.date,
+    subject: message.subject,
+    headersProtected: message.headersProtected,
+    encryption: {
+      status: message.encryption.status,
+      mode: encrypted ? 'openpgp' : null,
+      decryptedWith: message.encryption.decryptedWith,
+      words: describeEncryption(message),
+    },
+    signatures: message.signatures.map((signature) => ({
+      status: signature.status,
+      signerFingerprint: signature.signerFingerprint,
+      signerMatchesFrom: signature.signerMatchesFrom,
+      words: describeSignature(signature, message.from),
+    })),
+    text: message.text,
+    html: message.html,
+    attachments: message.attachments.map((attachment, index) => ({
+      index,
+      filename: attachment.filename,
+      contentType: attachment.contentType,
+      size: attachment.size,
+    })),
+  };
+}

@@ -1,0 +1,130 @@
+// Paged mailbox views for the desktop UI: folders with total and unread counts, one page of a
+// folder's messages at a time (so a list of 100,000 messages never crosses IPC at once), and
+// the archive folder of a message's account. Unread means the IMAP \Seen flag (RFC 9051 section 2.3.2)
+// is absent.
+
+import type { StoredMessage, Store } from '@sealpost/storage';
+import type { AccountService } from './accounts.ts';
+import { CoreError } from './errors.ts';
+
+export interface FolderCounts {
+  account: string;
+  path: string;
+  specialUse: string | null;
+  total: number;
+  unread: number;
+}
+
+export interface MessageListItem {
+  id: number;
+  account: string;
+  folder: string;
+  date: string | null;
+  from: string | null;
+  subject: string | null;
+  encrypted: boolean;
+  signature: string | null;
+  decryptionFailed: boolean;
+  unread: boolean;
+}
+
+const SEEN = '\\Seen';
+
+interface StoredResult {
+  signatures?: Array<{ status: string; signerMatchesFrom?: boolean }>;
+  error?: string | null;
+}
+
+export class MailboxPages {
+  constructor(
+    private readonly store: Store,
+    private readonly accounts: AccountService,
+  ) {}
+
+  folders(): FolderCounts[] {
+    const folders: FolderCounts[] = [];
+    for (const account of this.store.accounts.list()) {
+      for (const folder of this.store.folders.listByAccount(account.id)) {
+        const { total, unread } = this.#count(folder.id);
+        folders.push({
+          account: account.email,
+          path: folder.path,
+          specialUse: folder.specialUse,
+          total,
+          unread,
+        });
+      }
+    }
+    return folders;
+  }
+
+  /** Returns `limit` messages from `offset`, newest first, and the folder's total count. */
+  page(options: { account: string | null; folder: string; offset: number; limit: number }): {
+    total: number;
+    offset: number;
+    messages: MessageListItem[];
+  } {
+    const account = this.accounts.resolve(options.account);
+    const folder = this.store.folders.getByPath(account.id, options.folder);
+    if (!folder) return { total: 0, offset: options.offset, messages: [] };
+
+    const stored = this.store.messages.listByFolder(folder.id, {
+      offset: options.offset,
+      limit: options.limit,
+    });
+    return {
+      total: this.#count(folder.id).total,
+      offset: options.offset,
+      messages: stored.map((message) => toListItem(message, account.email, folder.path)),
+    };
+  }
+
+  /** Returns the archive folder of message `id`'s account: the \Archive special-use one, or "Archive". */
+  archiveFolderFor(id: number): string {
+    const message = this.store.messages.get(id);
+    if (!message) {
+      throw new CoreError(
+        'MESSAGE_NOT_FOUND',
+        `No message with id ${id}; refresh the message list.`,
+      );
+    }
+    const folders = this.store.folders.listByAccount(message.accountId);
+    const archive =
+      folders.find((folder) => folder.specialUse === '\\Archive') ??
+      folders.find((folder) => folder.path.toLowerCase() === 'archive');
+    return archive?.path ?? 'Archive';
+  }
+
+  #count(folderId: number): { total: number; unread: number } {
+    return this.store.messages.countByFolder(folderId);
+  }
+}
+
+function toListItem(message: StoredMessage, account: string, folder: string): MessageListItem {
+  const result = message.result as StoredResult | null;
+  return {
+    id: message.id,
+    account,
+    folder,
+    date: message.date?.toISOString() ?? null,
+    from: message.fromAddress,
+    subject: message.subject,
+    encrypted: message.kind.endsWith('-encrypted'),
+    signature: result?.signatures ? signatureStatusOf(result.signatures) : null,
+    decryptionFailed: result?.error === 'DECRYPT_FAILED',
+    unread: !message.flags.includes(SEEN),
+  };
+}
+
+/**
+ * The one status a list row shows, by the same rule as the renderer's row update: an invalid
+ * signature wins, then a valid one by the From address; `signer-mismatch` is a valid signature
+ * by a key of another address, and `unsigned` a message read without any signature.
+ */
+function signatureStatusOf(signatures: NonNullable<StoredResult['signatures']>): string {
+  if (signatures.some((signature) => signature.status === 'invalid')) return 'invalid';
+  if (signatures.some((signature) => signature.status === 'valid' && signature.signerMatchesFrom))
+    return 'valid';
+  if (signatures.some((signature) => signature.status === 'valid')) return 'signer-mismatch';
+  return signatures[0]?.status ?? 'unsigned';
+}

@@ -1,0 +1,228 @@
+// Synchronizes one IMAP folder into the store: a changed UIDVALIDITY drops the folder's local
+// copies (RFC 9051 section 2.3.1.1), flag changes and expunges come from CHANGEDSINCE and
+// VANISHED where the server has CONDSTORE/QRESYNC (RFC 7162) or from full flag fetches and a
+// UID list comparison where not, new messages arrive headers-first and newest first in bounded
+// batches, and their bodies follow in batches. Progress is saved after every batch, so a
+// dropped connection or a killed process resumes without a lost or duplicated message.
+
+import type { Logger } from 'pino';
+import type { Folder, Store } from '@sealpost/storage';
+import type { ImapSession } from '@sealpost/mail-transport';
+import { headerFields, messageFields } from './header-fields.ts';
+
+/** Messages per header batch: one FETCH response of about 1 KiB each, so memory stays small. */
+export const HEADER_BATCH_SIZE = 500;
+
+/** Maximum messages per body batch. */
+export const BODY_BATCH_SIZE = 100;
+
+/**
+ * Bytes per body batch (by RFC822.SIZE; one larger message still goes alone). It bounds memory,
+ * and on a link that drops every few hundred KiB it lets each connection finish a batch.
+ */
+export const BODY_BATCH_BYTES = 256 * 1024;
+
+export interface SyncProgress {
+  account: string;
+  folder: string;
+  phase: 'headers' | 'bodies';
+  done: number;
+  total: number;
+}
+
+export interface FolderSyncReport {
+  path: string;
+  newMessages: number;
+  uidValidityChanged: boolean;
+  flagsChanged: number;
+  expunged: number;
+}
+
+type ParsedBody = ReturnType<typeof messageFields>['parsed'];
+
+/** What sync does with each message after the batch that stored its body committed (key learning). */
+export type BodyStored = (messageId: number, parsed: ParsedBody) => Promise<void>;
+
+/** A write that joins the transaction storing the body (search indexing); must be synchronous. */
+export type BodyIndexer = (messageId: number, parsed: ParsedBody) => void;
+
+export interface FolderSyncContext {
+  store: Store;
+  session: ImapSession;
+  account: { id: number; email: string };
+  log: Logger;
+  onProgress: (progress: SyncProgress) => void;
+  indexBody: BodyIndexer;
+  onBodyStored: BodyStored;
+}
+
+export async function syncFolder(
+  context: FolderSyncContext,
+  folder: { path: string; specialUse: string | null },
+): Promise<FolderSyncReport> {
+  const { store, session, account } = context;
+  let stored =
+    store.folders.getByPath(account.id, folder.path) ??
+    store.folders.upsert({
+      accountId: account.id,
+      path: folder.path,
+      specialUse: folder.specialUse,
+    });
+  const report: FolderSyncReport = {
+    path: folder.path,
+    newMessages: 0,
+    uidValidityChanged: false,
+    flagsChanged: 0,
+    expunged: 0,
+  };
+
+  const state = await session.mailboxState(folder.path);
+  if (stored.uidValidity !== state.uidValidity) {
+    // The UIDs stored name other messages now: drop them and their index in one transaction.
+    report.uidValidityChanged = stored.uidValidity !== null;
+    store.folders.resetUidValidity(stored.id, state.uidValidity);
+    stored = store.folders.get(stored.id)!;
+    context.log.info(
+      { folderId: stored.id, uidValidity: state.uidValidity, changed: report.uidValidityChanged },
+      'folder UIDVALIDITY set; fetching the folder again',
+    );
+  }
+  const uidValidity = state.uidValidity;
+
+  // Changes to messages already stored: flags and expunges.
+  const changes = await session.fetchFlagChanges(folder.path, {
+    maxUid: stored.lastUid,
+    sinceModseq: stored.highestModseq,
+  });
+  report.flagsChanged = store.messageSync.applyServerFlags(stored.id, uidValidity, changes.changes);
+
+  let serverUids: number[] | null = null;
+  let vanished = changes.vanished;
+  if (vanished === null) {
+    serverUids = await session.searchUids(folder.path, '1:*');
+    const present = new Set(serverUids);
+    vanished = store.messageSync
+      .listUids(stored.id, uidValidity)
+      .filter((uid) => !present.has(uid));
+  }
+  report.expunged = store.messageSync.removeByUids(stored.id, uidValidity, vanished);
+
+  // New messages: every server UID above lastUid that is not stored yet (a crash may have
+  // stored some of them already, newest first).
+  const candidates =
+    serverUids === null
+      ? await session.searchUids(folder.path, `${stored.lastUid + 1}:*`)
+      : serverUids.filter((uid) => uid > stored.lastUid);
+  const local = new Set(store.messageSync.listUids(stored.id, uidValidity));
+  const fresh = candidates.filter((uid) => uid > stored.lastUid && !local.has(uid));
+  // Headers stored above lastUid by an interrupted run whose message is gone since.
+  const offered = new Set(candidates);
+  const orphans = [...local].filter((uid) => uid > stored.lastUid && !offered.has(uid));
+  report.expunged += store.messageSync.removeByUids(stored.id, uidValidity, orphans);
+  report.newMessages = await fetchHeadersNewestFirst(context, stored, uidValidity, fresh);
+
+  // Everything up to the highest UID seen is stored now, so progress can be recorded. The
+  // mod-sequence is the one from before the flag fetch, so a change made meanwhile is fetched
+  // again next time rather than missed.
+  const lastUid = Math.max(stored.lastUid, ...candidates.slice(-1));
+  store.folders.updateSyncState(stored.id, {
+    lastUid,
+    highestModseq: changes.state.highestModseq ?? null,
+  });
+
+  await fetchBodies(context, stored);
+  return report;
+}
+
+async function fetchHeadersNewestFirst(
+  context: FolderSyncContext,
+  folder: Folder,
+  uidValidity: number,
+  uids: number[],
+): Promise<number> {
+  const newestFirst = [...uids].sort((a, b) => b - a);
+  let inserted = 0;
+  for (let start = 0; start < newestFirst.length; start += HEADER_BATCH_SIZE) {
+    const batch = newestFirst.slice(start, start + HEADER_BATCH_SIZE);
+    const fetched = await context.session.fetchHeaders(folder.path, batch);
+    context.store.transaction(`store ${fetched.length} headers of ${folder.path}`, () => {
+      for (const message of fetched) {
+        const result = context.store.messageSync.insertHeaders({
+          folderId: folder.id,
+          uidValidity,
+          uid: message.uid,
+          header: message.header,
+          flags: message.flags,
+          internalDate: message.internalDate ?? new Date(),
+          serverSize: message.size,
+          ...headerFields(message.header),
+        });
+        if (result.inserted) inserted += 1;
+      }
+    });
+    context.onProgress({
+      account: context.account.email,
+      folder: folder.path,
+      phase: 'headers',
+      done: Math.min(start + batch.length, newestFirst.length),
+      total: newestFirst.length,
+    });
+  }
+  return inserted;
+}
+
+async function fetchBodies(context: FolderSyncContext, folder: Folder): Promise<void> {
+  const total = context.store.messageSync.countBodyPending(folder.id);
+  let done = 0;
+  for (;;) {
+    const pending = takeByBytes(
+      context.store.messageSync.listBodyPending(folder.id, BODY_BATCH_SIZE),
+    );
+    if (pending.length === 0) return;
+    const byUid = new Map(pending.map((message) => [message.uid, message.id]));
+    const fetched = await context.session.fetchSources(folder.path, [...byUid.keys()]);
+    const returned = new Set<number>();
+    const stored: Array<{ id: number; parsed: ParsedBody }> = [];
+
+    // One transaction per batch: one commit (and fsync) per batch instead of two per message.
+    context.store.transaction(`store ${fetched.length} bodies of ${folder.path}`, () => {
+      for (const message of fetched) {
+        const id = byUid.get(message.uid);
+        if (id === undefined) continue;
+        returned.add(message.uid);
+        const { fields, parsed } = messageFields(message.raw);
+        if (context.store.messageSync.completeBody(id, message.raw, fields)) {
+          context.indexBody(id, parsed);
+          stored.push({ id, parsed });
+        }
+      }
+
+      // A UID the server did not return was expunged meanwhile; drop its headers.
+      const gone = [...byUid.keys()].filter((uid) => !returned.has(uid));
+      const { uidValidity } = context.store.folders.get(folder.id)!;
+      if (gone.length > 0 && uidValidity !== null) {
+        context.store.messageSync.removeByUids(folder.id, uidValidity, gone);
+      }
+    });
+    for (const { id, parsed } of stored) await context.onBodyStored(id, parsed);
+    done += pending.length;
+    context.onProgress({
+      account: context.account.email,
+      folder: folder.path,
+      phase: 'bodies',
+      done: Math.min(done, total),
+      total,
+    });
+  }
+}
+
+function takeByBytes<T extends { serverSize: number | null }>(messages: T[]): T[] {
+  let bytes = 0;
+  let count = 0;
+  for (const message of messages) {
+    bytes += message.serverSize ?? 0;
+    if (count > 0 && bytes > BODY_BATCH_BYTES) break;
+    count += 1;
+  }
+  return messages.slice(0, count);
+}

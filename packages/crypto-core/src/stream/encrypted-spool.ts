@@ -1,0 +1,150 @@
+// A temporary file that holds plaintext encrypted with AES-256-GCM under a random key kept only
+// in memory, in records of at most 64 KiB (each with its own counter nonce and tag). It lets
+// large decrypted messages wait on disk until their integrity check passes without ever being
+// written in the clear. The key is wiped and the file deleted by dispose().
+
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CryptoError } from '../errors.ts';
+
+/** Maximum plaintext bytes per record; larger chunks are split. */
+const RECORD_BYTES = 64 * 1024;
+const TAG_BYTES = 16;
+const LENGTH_BYTES = 4;
+
+export class EncryptedSpool {
+  readonly #directory: string;
+  readonly #file: string;
+  readonly #key: Buffer = randomBytes(32);
+  #handle: FileHandle | null = null;
+  #records = 0;
+  #size = 0;
+  #disposed = false;
+
+  private constructor(directory: string) {
+    this.#directory = directory;
+    this.#file = path.join(directory, 'spool.bin');
+  }
+
+  /** Creates an empty spool in a new private folder under `parent` (default: the OS temp folder). */
+  static async create(parent: string = os.tmpdir()): Promise<EncryptedSpool> {
+    const spool = new EncryptedSpool(mkdtempSync(path.join(parent, 'sealpost-spool-')));
+    spool.#handle = await open(spool.#file, 'wx', 0o600);
+    return spool;
+  }
+
+  /** Plaintext bytes written so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Encrypts and appends `chunk`. The caller keeps ownership of `chunk`. */
+  async append(chunk: Uint8Array): Promise<void> {
+    const handle = this.#requireWritable();
+    for (let offset = 0; offset < chunk.length; offset += RECORD_BYTES) {
+      const part = chunk.subarray(offset, offset + RECORD_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', this.#key, nonceFor(this.#records));
+      const length = Buffer.alloc(LENGTH_BYTES);
+      length.writeUInt32BE(part.length);
+      cipher.setAAD(length);
+      const encrypted = Buffer.concat([
+        length,
+        cipher.update(part),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
+      await handle.write(encrypted);
+      this.#records += 1;
+      this.#size += part.length;
+    }
+  }
+
+  /** Closes the file for writing; after this only read() is allowed. */
+  async seal(): Promise<void> {
+    const handle = this.#requireWritable();
+    this.#handle = null;
+    await handle.close();
+  }
+
+  /**
+   * Reads the plaintext back, record by record. Each record's tag is checked before its bytes
+   * are yielded, and a missing record (a truncated file) raises DECRYPT_FAILED.
+   */
+  async *read(): AsyncGenerator<Uint8Array> {
+    if (this.#disposed || this.#handle !== null) {
+      throw new CryptoError(
+        'INVALID_ARGUMENT',
+        'The spool must be sealed and not yet disposed to be read.',
+      );
+    }
+    const handle = await open(this.#file, 'r');
+    try {
+      let position = 0;
+      for (let record = 0; record < this.#records; record++) {
+        const header = Buffer.alloc(LENGTH_BYTES);
+        await readExactly(handle, header, position);
+        const length = header.readUInt32BE(0);
+        if (length > RECORD_BYTES) throw spoolDamaged(record);
+        const body = Buffer.alloc(length + TAG_BYTES);
+        await readExactly(handle, body, position + LENGTH_BYTES);
+        position += LENGTH_BYTES + body.length;
+
+        const decipher = createDecipheriv('aes-256-gcm', this.#key, nonceFor(record));
+        decipher.setAAD(header);
+        decipher.setAuthTag(body.subarray(length));
+        try {
+          yield Buffer.concat([decipher.update(body.subarray(0, length)), decipher.final()]);
+        } catch (error) {
+          throw spoolDamaged(record, error);
+        }
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Wipes the key and deletes the file. Safe to call more than once. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#key.fill(0);
+    const handle = this.#handle;
+    this.#handle = null;
+    if (handle) await handle.close();
+    rmSync(this.#directory, { recursive: true, force: true });
+  }
+
+  #requireWritable(): FileHandle {
+    if (this.#disposed || this.#handle === null) {
+      throw new CryptoError(
+        'INVALID_ARGUMENT',
+        'The spool is sealed or disposed; it accepts no more data.',
+      );
+    }
+    return this.#handle;
+  }
+}
+
+/** A 96-bit GCM nonce from the record counter; each key encrypts one file, so none repeats. */
+function nonceFor(record: number): Buffer {
+  const nonce = Buffer.alloc(12);
+  nonce.writeUIntBE(record, 6, 6);
+  return nonce;
+}
+
+async function readExactly(handle: FileHandle, target: Buffer, position: number): Promise<void> {
+  const { bytesRead } = await handle.read(target, 0, target.length, position);
+  if (bytesRead !== target.length) throw spoolDamaged(-1);
+}
+
+function spoolDamaged(record: number, cause?: unknown): CryptoError {
+  return new CryptoError(
+    'DECRYPT_FAILED',
+    `The temporary spool file was changed or cut short${record >= 0 ? ` at record ${record}` : ''}; ` +
+      'decrypt the message again.',
+    { cause },
+  );
+}

@@ -1,0 +1,196 @@
+// SearchIndexRepository: full-text search (SQLite FTS5) over subject, sender, recipients and
+// body, with filters on folder, sender, date range, attachment, encryption and signature.
+// NOTE: the index contains decrypted text. It lives in this database so that the encryption
+// at rest of the database covers it; never copy it elsewhere.
+
+import type { Connection } from '../connection.ts';
+import { StorageError } from '../errors.ts';
+import { rejectUnknownKeys, requireId, requireInteger } from '../validate.ts';
+
+export interface SearchDocument {
+  subject: string;
+  sender: string;
+  recipients: string;
+  body: string;
+  hasAttachment: boolean;
+  encrypted: boolean;
+  signed: boolean;
+  /** 'outer': what the server sees too (encrypted mail before decryption); 'full': all text. */
+  depth: 'outer' | 'full';
+}
+
+export interface SearchQuery {
+  /** Words to find; every word must occur. Empty or absent: filters only. */
+  text?: string;
+  accountId?: number;
+  folderId?: number;
+  /** Substring of the sender address, case-insensitive. */
+  from?: string;
+  /** Inclusive lower bound on the message date (Date header, else INTERNALDATE). */
+  since?: Date;
+  /** Exclusive upper bound on the message date. */
+  before?: Date;
+  hasAttachment?: boolean;
+  encrypted?: boolean;
+  signed?: boolean;
+  limit?: number;
+}
+
+export interface SearchHit {
+  messageId: number;
+  folderId: number;
+  date: Date;
+  /** FTS5 bm25 rank; lower is better. 0 for a query without text. */
+  rank: number;
+}
+
+const QUERY_KEYS = [
+  'text',
+  'accountId',
+  'folderId',
+  'from',
+  'since',
+  'before',
+  'hasAttachment',
+  'encrypted',
+  'signed',
+  'limit',
+];
+const MAX_QUERY_LENGTH = 1_000;
+const DEFAULT_LIMIT = 50;
+
+export class SearchIndexRepository {
+  constructor(private readonly connection: Connection) {}
+
+  /** Indexes a message, replacing an earlier entry. A 'full' entry is never replaced by 'outer'. */
+  index(messageId: number, document: SearchDocument): void {
+    requireId(messageId, 'messageId');
+    this.connection.write(`index message ${messageId}`, (db) => {
+      const existing = db
+        .prepare('SELECT depth FROM search_documents WHERE message_id = ?')
+        .get(messageId) as { depth: string } | undefined;
+      if (existing?.depth === 'full' && document.depth === 'outer') return;
+
+      db.prepare('DELETE FROM search_index WHERE rowid = ?').run(messageId);
+      db.prepare(
+        'INSERT INTO search_index (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
+      ).run(messageId, document.subject, document.sender, document.recipients, document.body);
+      db.prepare(
+        `INSERT INTO search_documents (message_id, has_attachment, encrypted, signed, depth, indexed_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (message_id) DO UPDATE SET has_attachment = excluded.has_attachment,
+           encrypted = excluded.encrypted, signed = excluded.signed, depth = excluded.depth,
+           indexed_at = excluded.indexed_at`,
+      ).run(
+        messageId,
+        Number(document.hasAttachment),
+        Number(document.encrypted),
+        Number(document.signed),
+        document.depth,
+        Date.now(),
+      );
+    });
+  }
+
+  /** Returns the depth a message is indexed at, or null when it is not indexed. */
+  depthOf(messageId: number): 'outer' | 'full' | null {
+    requireId(messageId, 'messageId');
+    const row = this.connection.read(`read index state of message ${messageId}`, (db) =>
+      db.prepare('SELECT depth FROM search_documents WHERE message_id = ?').get(messageId),
+    ) as { depth: 'outer' | 'full' } | undefined;
+    return row?.depth ?? null;
+  }
+
+  /** Finds messages, best match first (newest first for a query without text). */
+  search(query: SearchQuery): SearchHit[] {
+    rejectUnknownKeys(query, QUERY_KEYS, 'query');
+    const limit = requireInteger(query.limit ?? DEFAULT_LIMIT, 1, 10_000, 'query.limit');
+    const match = toMatchExpression(query.text ?? '');
+    const where: string[] = [];
+    const values: unknown[] = [];
+
+    if (match !== null) {
+      where.push('search_index MATCH ?');
+      values.push(match);
+    }
+    if (query.accountId !== undefined) {
+      where.push('m.account_id = ?');
+      values.push(requireId(query.accountId, 'query.accountId'));
+    }
+    if (query.folderId !== undefined) {
+      where.push('m.folder_id = ?');
+      values.push(requireId(query.folderId, 'query.folderId'));
+    }
+    if (query.from !== undefined) {
+      where.push(
+        "(instr(lower(m.from_address), ?) > 0 OR instr(lower(coalesce(s.sender, '')), ?) > 0)",
+      );
+      values.push(query.from.toLowerCase(), query.from.toLowerCase());
+    }
+    if (query.since !== undefined) {
+      where.push('coalesce(m.date, m.internal_date) >= ?');
+      values.push(requireDate(query.since, 'query.since'));
+    }
+    if (query.before !== undefined) {
+      where.push('coalesce(m.date, m.internal_date) < ?');
+      values.push(requireDate(query.before, 'query.before'));
+    }
+    for (const [key, column] of [
+      ['hasAttachment', 'd.has_attachment'],
+      ['encrypted', 'd.encrypted'],
+      ['signed', 'd.signed'],
+    ] as const) {
+      const value = query[key];
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      values.push(value ? 1 : 0);
+    }
+
+    // Without text the FTS table is joined for the sender filter only, so messages are listed by date.
+    const sql =
+      match === null
+        ? `SELECT m.id AS messageId, m.folder_id AS folderId, coalesce(m.date, m.internal_date) AS date, 0 AS rank
+           FROM search_documents d JOIN messages m ON m.id = d.message_id
+           LEFT JOIN search_index s ON s.rowid = d.message_id
+           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY date DESC, m.id DESC LIMIT ?`
+        : `SELECT m.id AS messageId, m.folder_id AS folderId, coalesce(m.date, m.internal_date) AS date, s.rank AS rank
+           FROM search_index s JOIN search_documents d ON d.message_id = s.rowid
+           JOIN messages m ON m.id = s.rowid
+           WHERE ${where.join(' AND ')}
+           ORDER BY s.rank, m.id DESC LIMIT ?`;
+    values.push(limit);
+
+    const rows = this.connection.read('search messages', (db) =>
+      db.prepare(sql).all(...values),
+    ) as { messageId: number; folderId: number; date: number; rank: number }[];
+    return rows.map((row) => ({ ...row, date: new Date(row.date) }));
+  }
+}
+
+/**
+ * Turns user words into an FTS5 expression that matches all of them. Each word is quoted, so
+ * FTS5 operators and column filters in the input are searched as text and cannot break the
+ * query; the last word also matches as a prefix.
+ */
+export function toMatchExpression(text: string): string | null {
+  if (typeof text !== 'string' || text.length > MAX_QUERY_LENGTH) {
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `query.text: expected text of at most ${MAX_QUERY_LENGTH} characters.`,
+    );
+  }
+  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (words.length === 0) return null;
+  return words.map((word, index) => `"${word}"${index === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+function requireDate(value: Date, field: string): number {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new StorageError(
+      'INVALID_ARGUMENT',
+      `${field}: expected a valid Date, got ${String(value)}.`,
+    );
+  }
+  return value.getTime();
+}

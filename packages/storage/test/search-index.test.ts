@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { toMatchExpression, type SearchDocument, type Store } from '../src/index.ts';
+import { openMemory, receivedMessage, seedFolder } from './helpers.ts';
+
+const DOCUMENT: SearchDocument = {
+  subject: '',
+  sender: '',
+  recipients: '',
+  body: '',
+  hasAttachment: false,
+  encrypted: false,
+  signed: false,
+  depth: 'full',
+};
+
+describe('SearchIndexRepository', () => {
+  let store: Store;
+  let folderId: number;
+  let accountId: number;
+  beforeEach(() => {
+    store = openMemory();
+    ({ folderId, accountId } = seedFolder(store));
+  });
+  afterEach(() => store.close());
+
+  const add = (uid: number, document: Partial<SearchDocument>, date = uid): number => {
+    const { id } = store.messages.insertReceived(
+      receivedMessage(folderId, uid, {
+        date: new Date(Date.UTC(2025, 0, date)),
+        fromAddress: `sender${uid}@example.net`,
+      }),
+    );
+    store.searchIndex.index(id, { ...DOCUMENT, ...document });
+    return id;
+  };
+
+  it('finds every word, the last as a prefix', () => {
+    const harbour = add(1, { subject: 'Harbour budget', body: 'quarterly numbers' });
+    add(2, { subject: 'Harbour', body: 'nothing else' });
+    expect(store.searchIndex.search({ text: 'harbour quart' }).map((hit) => hit.messageId)).toEqual(
+      [harbour],
+    );
+    expect(store.searchIndex.search({ text: 'harbor' })).toEqual([]);
+  });
+
+  it('treats FTS5 syntax as text', () => {
+    add(1, { body: 'subject NEAR body' });
+    expect(toMatchExpression('subject: "a" OR b*')).toBe('"subject" "a" "OR" "b"*');
+    expect(store.searchIndex.search({ text: 'NEAR("x' })).toEqual([]);
+    expect(store.searchIndex.search({ text: '*** ""' })).toHaveLength(1);
+  });
+
+  it('filters by flags, sender and dates', () => {
+    const encrypted = add(1, { encrypted: true, depth: 'outer' }, 5);
+    const signed = add(2, { signed: true, hasAttachment: true }, 10);
+    add(3, {}, 20);
+    const ids = (query: Parameters<Store['searchIndex']['search']>[0]) =>
+      store.searchIndex.search(query).map((hit) => hit.messageId);
+    expect(ids({ encrypted: true })).toEqual([encrypted]);
+    expect(ids({ signed: true, hasAttachment: true })).toEqual([signed]);
+    expect(ids({ from: 'SENDER2@' })).toEqual([signed]);
+    expect(
+      ids({ since: new Date(Date.UTC(2025, 0, 5)), before: new Date(Date.UTC(2025, 0, 20)) }),
+    ).toEqual([signed, encrypted]);
+    expect(ids({ accountId, folderId, limit: 1 })).toHaveLength(1);
+  });
+
+  it('never lets outer text replace full text', () => {
+    const id = add(1, { body: 'decrypted secret words', depth: 'full' });
+    store.searchIndex.index(id, { ...DOCUMENT, subject: '[...]', depth: 'outer' });
+    expect(store.searchIndex.depthOf(id)).toBe('full');
+    expect(store.searchIndex.search({ text: 'decrypted' })).toHaveLength(1);
+    store.searchIndex.index(id, { ...DOCUMENT, body: 'replaced', depth: 'full' });
+    expect(store.searchIndex.search({ text: 'decrypted' })).toEqual([]);
+    expect(store.searchIndex.search({ text: 'replaced' })).toHaveLength(1);
+  });
+
+  it('rejects unknown keys and bad limits', () => {
+    expect(() => store.searchIndex.search({ txt: 'x' } as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
+    expect(() => store.searchIndex.search({ limit: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
+    expect(() => store.searchIndex.search({ text: 'x'.repeat(1_001) })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
+  });
+});

@@ -1,0 +1,163 @@
+// The MailApi contract: one request schema (zod) and one response type per method, declared
+// once here. The Electron preload, the main-process handler table and the browser shell all
+// derive their channel lists from MAIL_API_METHODS, and main and the shell validate every
+// request against MAIL_API_REQUESTS before it reaches core. Channels are named `domain:verb`.
+
+import { z } from 'zod';
+import type {
+  AccountSummary,
+  AttachmentContent,
+  ConnectionTestResult,
+  ContactView,
+  DraftContent,
+  DraftSummary,
+  FolderView,
+  IdentitySummary,
+  MailApiEventName,
+  ImportResult,
+  MessagePage,
+  MessageView,
+  ProviderSettings,
+  SendOutcome,
+  SendPlan,
+  SessionStatus,
+  SyncSummary,
+} from './types.ts';
+
+const address = z.string().trim().min(3).max(320);
+const addressList = z.array(address).max(500);
+const messageId = z.number().int().positive();
+const noArguments = z.undefined();
+
+const serverSettings = z.strictObject({
+  host: z.string().trim().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['starttls', 'tls']),
+  user: z.string().min(1).max(320),
+});
+
+const accountInput = z.strictObject({
+  email: address,
+  displayName: z.string().max(200).nullable(),
+  imap: serverSettings,
+  smtp: serverSettings,
+  password: z.string().min(1).max(1024),
+  pinnedCertificate: z.string().max(65536).nullable(),
+});
+
+const recipients = z.strictObject({
+  from: address.nullable(),
+  to: addressList,
+  cc: addressList,
+  bcc: addressList,
+});
+
+const draftContent = recipients.extend({
+  subject: z.string().max(998),
+  text: z.string().max(10_000_000),
+});
+
+const attachmentInput = z.strictObject({
+  filename: z.string().min(1).max(255),
+  contentType: z.string().min(3).max(255),
+  contentBase64: z.string().max(50_000_000),
+});
+
+/** Request schema of every MailApi method; `z.undefined()` marks a method without arguments. */
+export const MAIL_API_REQUESTS = {
+  'session:status': noArguments,
+  'session:unlock': z.strictObject({ passphrase: z.string().min(1).max(1024) }),
+  'session:lock': noArguments,
+  'account:providers': z.strictObject({ email: address }),
+  'account:test': accountInput,
+  'account:add': accountInput,
+  'account:list': noArguments,
+  'key:list': noArguments,
+  'key:generate': z.strictObject({ address, name: z.string().max(200).nullable() }),
+  'key:import': z.strictObject({
+    armored: z.string().min(1).max(1_000_000),
+    keyPassphrase: z.string().max(1024).nullable(),
+    replacePinned: z.boolean(),
+  }),
+  'key:export': z.strictObject({ address }),
+  'contact:list': noArguments,
+  'contact:export': z.strictObject({ address }),
+  'mail:folders': noArguments,
+  'mail:list': z.strictObject({
+    account: address.nullable(),
+    folder: z.string().min(1).max(1000),
+    offset: z.number().int().min(0),
+    limit: z.number().int().min(1).max(1000),
+  }),
+  'mail:read': z.strictObject({ id: messageId }),
+  'mail:attachment': z.strictObject({ id: messageId, index: z.number().int().min(0) }),
+  'mail:archive': z.strictObject({ id: messageId }),
+  'mail:sync': noArguments,
+  'mail:plan': recipients,
+  'mail:send': draftContent.extend({
+    attachments: z.array(attachmentInput).max(100),
+    allowPlaintext: z.boolean(),
+  }),
+  'draft:save': z.strictObject({ id: z.uuid().nullable(), draft: draftContent }),
+  'draft:list': noArguments,
+  'draft:load': z.strictObject({ id: z.uuid() }),
+  'draft:delete': z.strictObject({ id: z.uuid() }),
+} as const;
+
+type Requests = typeof MAIL_API_REQUESTS;
+
+/** The response type of every MailApi method. */
+export interface MailApiResponses {
+  'session:status': SessionStatus;
+  'session:unlock': SessionStatus;
+  'session:lock': SessionStatus;
+  'account:providers': ProviderSettings | null;
+  'account:test': ConnectionTestResult;
+  'account:add': AccountSummary;
+  'account:list': AccountSummary[];
+  'key:list': IdentitySummary[];
+  'key:generate': IdentitySummary;
+  'key:import': ImportResult[];
+  'key:export': { armored: string };
+  'contact:list': ContactView[];
+  'contact:export': { armored: string };
+  'mail:folders': FolderView[];
+  'mail:list': MessagePage;
+  'mail:read': MessageView;
+  'mail:attachment': AttachmentContent;
+  'mail:archive': { folder: string };
+  'mail:sync': SyncSummary;
+  'mail:plan': SendPlan;
+  'mail:send': SendOutcome;
+  'draft:save': DraftSummary;
+  'draft:list': DraftSummary[];
+  'draft:load': DraftContent;
+  'draft:delete': { deleted: boolean };
+}
+
+export type MailApiMethod = keyof Requests & keyof MailApiResponses;
+export type MailApiRequest<M extends MailApiMethod> = z.infer<Requests[M]>;
+export type MailApiResponse<M extends MailApiMethod> = MailApiResponses[M];
+
+/**
+ * The port the renderer consumes and the back end implements: one method per channel, each
+ * taking its validated request and resolving to its response (or rejecting with a coded error).
+ */
+export type MailApi = {
+  [M in MailApiMethod]: (request: MailApiRequest<M>) => Promise<MailApiResponse<M>>;
+};
+
+/** Every method name, in one runtime list; the type checks below keep it equal to MailApi's keys. */
+export const MAIL_API_METHODS = Object.keys(MAIL_API_REQUESTS) as MailApiMethod[];
+
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const responsesCoverRequests: Equal<keyof Requests, keyof MailApiResponses> = true;
+const methodsCoverApi: Equal<(typeof MAIL_API_METHODS)[number], keyof MailApi> = true;
+void responsesCoverRequests;
+void methodsCoverApi;
+
+/** Events pushed by the back end; the list mirrors MailApiEvents. */
+export const MAIL_API_EVENTS = ['sync:progress', 'mail:new'] as const;
+
+const eventsCoverApi: Equal<(typeof MAIL_API_EVENTS)[number], MailApiEventName> = true;
+void eventsCoverApi;

@@ -1,0 +1,204 @@
+// Response and event payload types of the MailApi contract. They are plain JSON-safe data, so
+// they cross Electron IPC (structured clone) and the browser shell's WebSocket (JSON) alike.
+// Binary data travels as base64 strings.
+
+export interface SessionStatus {
+  unlocked: boolean;
+  /** False when core keeps its keys in the OS keychain, so no unlock screen is needed. */
+  passphraseRequired: boolean;
+  /** True on first run without a keychain, when the user chooses a new Sealpost passphrase. */
+  choosingPassphrase: boolean;
+  /** Messages for the user from opening the data folder, e.g. that no keychain is available. */
+  notices: string[];
+  accounts: number;
+  identities: number;
+}
+
+export type ServerSecurity = 'starttls' | 'tls';
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  security: ServerSecurity;
+  user: string;
+}
+
+export interface ProviderSettings {
+  name: string;
+  domains: string[];
+  imap: Omit<ServerSettings, 'user'>;
+  smtp: Omit<ServerSettings, 'user'>;
+  /** What the user must know, e.g. that the provider requires an app password. */
+  note: string | null;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  error: { code: string; message: string } | null;
+}
+
+export interface ConnectionTestResult {
+  imap: ConnectionCheck;
+  smtp: ConnectionCheck;
+}
+
+export interface AccountSummary {
+  id: number;
+  email: string;
+  displayName: string | null;
+  imap: ServerSettings;
+  smtp: ServerSettings;
+  pinnedCertificate: boolean;
+}
+
+export interface IdentitySummary {
+  address: string;
+  fingerprint: string;
+}
+
+export interface ImportResult {
+  kind: 'certificate' | 'secret-key';
+  address: string;
+  fingerprint: string;
+  summary: string;
+}
+
+export interface ContactCertificateView {
+  fingerprint: string;
+  status: string;
+  source: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface ContactView {
+  address: string;
+  fingerprint: string | null;
+  source: string;
+  /** Fingerprints seen for this address after the pinned one; each is a key change to check. */
+  changedFingerprints: string[];
+  certificates: ContactCertificateView[];
+}
+
+export interface FolderView {
+  account: string;
+  path: string;
+  specialUse: string | null;
+  total: number;
+  unread: number;
+}
+
+export interface MessageSummary {
+  id: number;
+  account: string;
+  folder: string;
+  date: string | null;
+  from: string | null;
+  /** The outer Subject; for encrypted mail the "[...]" placeholder until the message is read. */
+  subject: string | null;
+  encrypted: boolean;
+  /**
+   * Signature status from the last read (a SignatureView status, or `signer-mismatch` for a
+   * valid signature by another address, or `unsigned`), or null before the message was read.
+   */
+  signature: string | null;
+  decryptionFailed: boolean;
+  unread: boolean;
+}
+
+export interface MessagePage {
+  total: number;
+  offset: number;
+  messages: MessageSummary[];
+}
+
+export interface SignatureView {
+  status: 'valid' | 'invalid' | 'unknown-key' | 'expired-key' | 'revoked-key';
+  signerFingerprint: string | null;
+  signerMatchesFrom: boolean;
+  /** The status in core's words, as the command line prints it. */
+  words: string;
+}
+
+export interface AttachmentView {
+  index: number;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export interface MessageView {
+  id: number;
+  from: string | null;
+  to: string[];
+  cc: string[];
+  date: string | null;
+  subject: string | null;
+  headersProtected: boolean;
+  encryption: {
+    status: 'encrypted' | 'not-encrypted';
+    mode: 'openpgp' | null;
+    decryptedWith: string | null;
+    words: string;
+  };
+  signatures: SignatureView[];
+  text: string | null;
+  html: string | null;
+  attachments: AttachmentView[];
+}
+
+export interface AttachmentContent {
+  filename: string;
+  contentType: string;
+  contentBase64: string;
+}
+
+export type RecipientKeyStatus = 'key-known' | 'key-missing' | 'key-changed';
+
+export interface RecipientPlan {
+  address: string;
+  status: RecipientKeyStatus;
+  fingerprint: string | null;
+}
+
+export interface SendPlan {
+  /** The mode `mail:send` will use for this recipient set. */
+  mode: 'openpgp' | 'signed-plaintext';
+  recipients: RecipientPlan[];
+}
+
+export interface SendOutcome {
+  mode: 'openpgp' | 'signed-plaintext';
+  messageId: string;
+  recipients: string[];
+  rejectedRecipients: string[];
+  savedToSent: boolean;
+}
+
+export interface SyncSummary {
+  accounts: Array<{ email: string; newMessages: number; sentFromOutbox: number }>;
+}
+
+export interface DraftContent {
+  from: string | null;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  text: string;
+}
+
+export interface DraftSummary {
+  id: string;
+  subject: string;
+  to: string[];
+  savedAt: string;
+}
+
+/** Events that the back end pushes to the renderer. */
+export interface MailApiEvents {
+  'sync:progress': { account: string; done: number; total: number };
+  'mail:new': { account: string; count: number };
+}
+
+export type MailApiEventName = keyof MailApiEvents;
