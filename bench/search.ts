@@ -6,7 +6,7 @@
 // Run: pnpm bench:search (needs the local mail stack and root to write the Maildir files).
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  mkdirSync(path.join(notmuchFolder, 'db'));
   const env = { ...process.env, NOTMUCH_CONFIG: config };
   const indexStarted = performance.now();
   execFileSync('notmuch', ['new', '--quiet'], { env, stdio: ['ignore', 'ignore', 'inherit'] });

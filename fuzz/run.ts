@@ -1,8 +1,8 @@
 // Long fuzzing run: `pnpm exec tsx fuzz/run.ts [--target NAME] [--seconds N] [--seed N]`.
 // Mutates each target's corpus (fuzz/corpus/<target>/, seeded from fuzz/seeds.ts) in a worker
-// thread, keeps inputs that give a new outcome, and writes crashes (untyped errors) and hangs
-// (no answer within --timeout seconds) to fuzz/findings/<target>/. The guidance is by outcome
-// (error code and message shape), not by code coverage.
+// thread and keeps inputs that reach new code blocks (V8 precise coverage of our packages and
+// openpgp.js) or give a new outcome. Crashes (untyped errors) and hangs (no result within
+// --timeout seconds) go to fuzz/findings/<target>/.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,6 +52,8 @@ interface WorkerReport {
   detail?: string;
   runs?: number;
   outcomes?: number;
+  blocks?: number;
+  corpus?: number;
 }
 
 /** Runs one target for its share of the time; resolves with the run count. */
@@ -89,7 +91,10 @@ function fuzzTarget(name: string, deadline: number, seed: number): Promise<void>
         writeFileSync(folder('findings', name) + `crash-${id}.txt`, report.detail ?? '');
         console.log(`${name}: crash saved as crash-${id}.bin: ${report.detail?.split('\n')[0]}`);
       } else {
-        console.log(`${name}: ${report.runs} runs, ${report.outcomes} distinct outcomes`);
+        console.log(
+          `${name}: ${report.runs} runs, ${report.blocks} blocks covered, ` +
+            `${report.outcomes} distinct outcomes, corpus of ${report.corpus}`,
+        );
       }
     });
     worker.on('error', (error) => console.log(`${name}: worker failed: ${error.message}`));
@@ -101,8 +106,8 @@ function fuzzTarget(name: string, deadline: number, seed: number): Promise<void>
 }
 
 /**
- * A data: URL module that loads worker.ts through tsx's tsImport, because Node 20 does not
- * apply `--import tsx` from a worker's execArgv.
+ * Builds a data: URL module that loads worker.ts through tsx's tsImport, because Node 20 does
+ * not apply `--import tsx` from a worker's execArgv.
  */
 function workerBootstrap(): URL {
   const require = createRequire(import.meta.url);
@@ -116,7 +121,7 @@ function workerBootstrap(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
-/** The input the worker is running, as it copied it into shared memory before the run. */
+/** Returns the input the worker is running, as it copied it into shared memory. */
 function currentInput(shared: SharedArrayBuffer): Uint8Array {
   const length = Atomics.load(new Int32Array(shared, 0, 2), 1);
   return new Uint8Array(shared, INPUT_OFFSET, length).slice();

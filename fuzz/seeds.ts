@@ -40,7 +40,7 @@ function text(value: string): Uint8Array {
   return new Uint8Array(Buffer.from(value, 'latin1'));
 }
 
-/** A v3 PKESK body for algorithm 35 with every length field consistent. */
+/** Builds a v3 PKESK body for algorithm 35 with every length field consistent. */
 function pkeskSeed(): Uint8Array {
   const wrapped = 24;
   return new Uint8Array([

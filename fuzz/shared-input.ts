@@ -1,6 +1,6 @@
-// Layout of the shared memory between fuzz/run.ts and its worker: a heartbeat counter (Int32
-// at index 0, raised after every input), the current input's length (Int32 at index 1) and
-// the input bytes from INPUT_OFFSET, so the watchdog can save the input that hangs.
+// Layout of the shared memory between fuzz/run.ts and its worker. Int32 index 0 is a heartbeat
+// counter raised after every input, Int32 index 1 the current input's length, and the input
+// bytes start at INPUT_OFFSET. The watchdog reads them to save an input that hangs.
 
 export const INPUT_OFFSET = 8;
 

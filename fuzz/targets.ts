@@ -39,11 +39,12 @@ async function expectTyped(...operations: Array<() => unknown>): Promise<string>
   for (const operation of operations) {
     try {
       const result = await operation();
-      outcomes.push(result === null ? 'null' : 'accepted');
+      outcomes.push(typeof result === 'string' ? result : result === null ? 'null' : 'accepted');
     } catch (error) {
       if (!isTypedError(error)) throw error;
       const { code, message } = error as { code: string; message: string };
-      outcomes.push(`${code}:${message.replace(/[0-9a-f]{6,}|\d+/gi, 'N').slice(0, 60)}`);
+      const shape = message.replace(/"[^"]*"/g, 'S').replace(/[0-9a-f]{6,}|\d+/gi, 'N');
+      outcomes.push(`${code}:${shape.slice(0, 48)}`);
     }
   }
   return outcomes.join('|');
@@ -112,11 +113,15 @@ export const targets: FuzzTarget[] = [
   },
   {
     name: 'pgp-mime-detection',
-    run: (data) => expectTyped(() => parseMessage(mixedUpShell(data))),
+    run: (data) => expectTyped(() => parseMessage(mixedUpShell(data)).kind),
   },
   {
     name: 'inline-pgp',
-    run: (data) => expectTyped(() => parseMessage(inlineShell(data))),
+    run: (data) =>
+      expectTyped(() => {
+        const parsed = parseMessage(inlineShell(data));
+        return `${parsed.kind}:${parsed.inline?.cleartext ? 'cleartext' : 'none'}`;
+      }),
   },
   {
     name: 'autocrypt-header',

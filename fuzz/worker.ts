@@ -1,9 +1,10 @@
-// Worker thread of fuzz/run.ts: mutates corpus inputs with a seeded generator, runs the target
-// on each, reports inputs with a new outcome and every crash, and records each input in shared
-// memory before running it so the watchdog can save one that hangs. Outcome keys come from
-// the targets (accepted, or the typed error's code and message shape).
+// Worker thread of fuzz/run.ts. It mutates corpus inputs with a seeded generator, runs the
+// target on each, and reports every crash and every input that reaches new code blocks (V8
+// precise coverage) or gives a new outcome key. Each input is copied to shared memory before
+// it runs, so the watchdog can save one that hangs.
 
 import { parentPort, workerData } from 'node:worker_threads';
+import { BlockCoverage } from './block-coverage.ts';
 import { DICTIONARY, mutate, type Mutation } from './seeds.ts';
 import { INPUT_OFFSET, MAX_INPUT_BYTES } from './shared-input.ts';
 import { targets } from './targets.ts';
@@ -46,6 +47,8 @@ function randomMutation(): Mutation {
   }
 }
 
+const coverage = new BlockCoverage();
+await coverage.start();
 const outcomes = new Set<string>();
 let runs = 0;
 while (Date.now() < deadline) {
@@ -70,10 +73,18 @@ while (Date.now() < deadline) {
   Atomics.add(counters, 0, 1);
   runs += 1;
 
-  if (!outcomes.has(outcome)) {
-    outcomes.add(outcome);
+  const newBlocks = await coverage.takeNewBlocks();
+  const newOutcome = !outcomes.has(outcome);
+  outcomes.add(outcome);
+  if (newBlocks > 0 || newOutcome) {
     corpus.push(input);
     parentPort!.postMessage({ type: 'new', input });
   }
 }
-parentPort!.postMessage({ type: 'done', runs, outcomes: outcomes.size });
+parentPort!.postMessage({
+  type: 'done',
+  runs,
+  outcomes: outcomes.size,
+  blocks: coverage.size,
+  corpus: corpus.length,
+});

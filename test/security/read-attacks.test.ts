@@ -1,8 +1,8 @@
-// Attacks through the whole read path: EFAIL direct exfiltration and gadget (SED, broken MDC),
-// signature and sender spoofing (signer not matching From, forwarded signed message, signed
-// part among unsigned parts) and header spoofing (outer headers against protected ones, a
-// protected-header look-alike below the payload root). Each message is a template under
-// test/fixtures/mail, filled with ciphertext and signatures made by the test.
+// Attacks through the whole read path. EFAIL: direct exfiltration, and the gadget forms (SED,
+// broken MDC). Signature and sender spoofing: a signer that is not From, a forwarded signed
+// message, a signed part among unsigned parts. Header spoofing: outer headers against
+// protected ones, and a protected-header look-alike below the payload root. Each message is a
+// template under test/fixtures/mail, filled with ciphertext and signatures made by the test.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,7 +1,7 @@
-// Shared setup for the read-path security tests: two Sealpost users on the local mail stack
-// (bob reads, alice sends), a third key whose User ID is another address (mallory), a GnuPG
-// signer for hashes and charsets that Sealpost itself never produces, and a helper that
-// delivers raw bytes to bob's INBOX over IMAP and reads them back through the real core.
+// Shared setup for the read-path security tests. Two Sealpost users on the local mail stack
+// (bob reads, alice sends), a third key whose User ID is another address (mallory), and a
+// GnuPG signer for hashes and charsets that Sealpost never produces. Messages are delivered
+// to bob's INBOX over IMAP and read back through the real core.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

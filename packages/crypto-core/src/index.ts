@@ -18,14 +18,12 @@ export {
 export { applyRevocation } from './revocation.ts';
 export {
   UnlockedKey,
-  exportSecretKey,
-  importSecretKey,
-  protectSecretKey,
   readSecretKeyInfo,
   type LockedSecretKey,
   type SecretKeyInfo,
   type SecretKeyInput,
 } from './secret-key.ts';
+export { exportSecretKey, importSecretKey, protectSecretKey } from './secret-key-protection.ts';
 export {
   encryptAndSign,
   encryptAndSignWithPlan,
@@ -60,7 +58,7 @@ export type { SignatureResult, SignatureStatus } from './signature-status.ts';
 // unlockSecretKey also unlocks ML-KEM-768+X25519 (RFC 9980 algorithm 35) secret subkeys.
 export { unlockSecretKeyWithPostQuantum as unlockSecretKey } from './pq/pq-secret-key.ts';
 // For the Stateless OpenPGP CLI, which exchanges secret keys without a passphrase.
-export { exportUnprotectedSecretKey } from './secret-key.ts';
+export { exportUnprotectedSecretKey } from './secret-key-protection.ts';
 export { openUnprotectedSecretKeyWithPostQuantum as openUnprotectedSecretKey } from './pq/pq-secret-key.ts';
 export {
   planEncryption,
@@ -114,3 +112,7 @@ export {
   type StoredSession,
 } from './ratchet/peer-sessions.ts';
 export type { SealedMessage, SealedRecipient } from './ratchet/content.ts';
+// Password-encrypted messages, used for recovery-code backups that GnuPG can decrypt.
+export { decryptWithPassword, encryptWithPassword } from './password-message.ts';
+// Encryption subkey rotation for existing keys; old subkeys are kept.
+export { rotateEncryptionSubkeys, type RotateSubkeysOptions, type RotatedKey } from './rotation.ts';

@@ -23,7 +23,7 @@ export interface RecipientPlan {
 }
 
 export interface SendPlan {
-  mode: 'openpgp' | 'signed-plaintext';
+  mode: Negotiation['mode'];
   encryption: Negotiation['encryption'];
   postQuantum: boolean;
   reason: string;

@@ -71,6 +71,32 @@ export class ContactService {
       return null;
     }
     const address = input.address.toLowerCase();
+    const revokesPinned =
+      certificate.isRevoked &&
+      certificate.addresses.includes(address) &&
+      this.store.contacts.getPinned(address)?.fingerprint.toLowerCase() ===
+        certificate.fingerprint.toLowerCase();
+    if (revokesPinned) {
+      // The revoked certificate replaces the pinned one, so nothing is encrypted to it again.
+      const recorded = this.store.contacts.recordCertificate({
+        address,
+        fingerprint: certificate.fingerprint,
+        certificate: certificate.armored,
+        source: input.source,
+        preferEncrypt: input.preferEncrypt,
+        seenAt: input.seenAt,
+      });
+      this.log.warn(
+        { fingerprint: certificate.fingerprint, source: input.source },
+        'a contact revoked its key',
+      );
+      return {
+        address,
+        fingerprint: certificate.fingerprint,
+        outcome: recorded.outcome,
+        warnings: [`${address} revoked the key ${certificate.fingerprint}; wait for their new key`],
+      };
+    }
     if (!certificate.addresses.includes(address) || !certificate.hasEncryptionSubkey) {
       this.log.warn(
         { fingerprint: certificate.fingerprint, source: input.source },

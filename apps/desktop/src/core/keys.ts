@@ -15,6 +15,16 @@ import type { CertificateInfo, UnlockedKey } from '@sealpost/crypto-core';
 import { normalizeAddress } from './addresses.ts';
 import type { AuditLog } from './audit-log.ts';
 import { CoreError } from './errors.ts';
+import { createBackup, restoreBackup } from './backup.ts';
+import type { CreatedBackup, RestoredIdentity } from './backup.ts';
+import {
+  identitiesDueForRotation,
+  rotateIdentity,
+  rotationIntervalDays,
+  setRotationIntervalDays,
+} from './rotation.ts';
+import type { RotationResult } from './rotation.ts';
+import { revokeIdentity } from './revocation.ts';
 
 export interface IdentitySummary {
   address: string;
@@ -108,6 +118,74 @@ export class KeyService {
       results.push(this.#importCertificate(certificate, options.replacePinned));
     }
     return results;
+  }
+
+  /**
+   * Writes every identity's secret key into one backup encrypted with a new recovery code.
+   * The caller shows the code once and must not store it.
+   */
+  async exportBackup(): Promise<CreatedBackup> {
+    const backup = await createBackup(this.store, this.passphrase());
+    this.log.info({ identities: backup.identities.length }, 'backup exported');
+    for (const identity of backup.identities) {
+      this.audit.record('backup-export', identity.fingerprint);
+    }
+    return backup;
+  }
+
+  /** Restores the keys of a backup made by `exportBackup`; stores nothing when any check fails. */
+  async importBackup(data: Uint8Array, recoveryCode: string): Promise<RestoredIdentity[]> {
+    const restored = await restoreBackup(this.store, this.passphrase(), data, recoveryCode);
+    this.log.info({ identities: restored.length }, 'backup imported');
+    for (const identity of restored) {
+      this.audit.record('backup-import', identity.fingerprint, { outcome: identity.outcome });
+    }
+    return restored;
+  }
+
+  /**
+   * Binds new encryption subkeys, created at `now`, to the key of `address`, whatever the
+   * schedule. Peers pick the newest subkey by creation time, which has one-second resolution.
+   */
+  async rotate(address: string, now: Date = new Date()): Promise<RotationResult> {
+    const identity = this.#identity(address);
+    const result = await rotateIdentity(
+      this.store,
+      this.passphrase(),
+      this.audit,
+      identity.address,
+      now,
+    );
+    this.log.info({ fingerprint: identity.fingerprint }, 'encryption subkeys rotated');
+    return result;
+  }
+
+  /** Rotates the subkeys of every identity whose rotation interval has passed. */
+  async rotateDue(now: Date = new Date()): Promise<RotationResult[]> {
+    const results: RotationResult[] = [];
+    for (const address of identitiesDueForRotation(this.store, now)) {
+      results.push(await rotateIdentity(this.store, this.passphrase(), this.audit, address, now));
+    }
+    return results;
+  }
+
+  rotationIntervalDays(): number {
+    return rotationIntervalDays(this.store);
+  }
+
+  setRotationIntervalDays(days: number): void {
+    setRotationIntervalDays(this.store, days);
+  }
+
+  /**
+   * Revokes the key of `address` with the revocation certificate made at creation. The revoked
+   * certificate goes out in the Autocrypt header of the next messages sent from `address`.
+   */
+  async revoke(address: string): Promise<string> {
+    const identity = this.#identity(address);
+    const fingerprint = await revokeIdentity(this.store, this.audit, identity.address);
+    this.log.info({ fingerprint }, 'key revoked');
+    return fingerprint;
   }
 
   /** Unlocks the secret keys of every identity, for decryption. Callers must `clear()` them. */

@@ -92,6 +92,8 @@ export class MailboxPages {
     const archive =
       folders.find((folder) => folder.specialUse === '\\Archive') ??
       folders.find((folder) => folder.path.toLowerCase() === 'archive');
+    // TODO: an account without an Archive folder fails the move with FOLDER_NOT_FOUND; creating
+    // one (IMAP CREATE with the \Archive special use, RFC 6154) is not built.
     return archive?.path ?? 'Archive';
   }
 
@@ -117,9 +119,9 @@ function toListItem(message: StoredMessage, account: string, folder: string): Me
 }
 
 /**
- * The one status a list row shows, by the same rule as the renderer's row update: an invalid
- * signature wins, then a valid one by the From address; `signer-mismatch` is a valid signature
- * by a key of another address, and `unsigned` a message read without any signature.
+ * Returns the one status a list row shows, by the same rule as the renderer's row update. An
+ * invalid signature wins, then a valid one by the From address. `signer-mismatch` is a valid
+ * signature by a key of another address, and `unsigned` a message read without any signature.
  */
 function signatureStatusOf(signatures: NonNullable<StoredResult['signatures']>): string {
   if (signatures.some((signature) => signature.status === 'invalid')) return 'invalid';

@@ -16,8 +16,9 @@ import {
 import type { ContactService } from './contacts.ts';
 import { CoreError } from './errors.ts';
 import type { KeyService } from './keys.ts';
+import { ratchetReadiness } from './ratchet/readiness.ts';
 
-export type SendMode = 'openpgp' | 'signed-plaintext';
+export type SendMode = 'ratchet' | 'openpgp' | 'signed-plaintext';
 export type RecipientKeyStatus = 'key-known' | 'key-missing' | 'key-changed' | 'key-unusable';
 
 export interface RecipientNegotiation {
@@ -36,7 +37,7 @@ export interface RecipientNegotiation {
 
 export interface Negotiation {
   mode: SendMode;
-  /** 'pq' or 'classical' for OpenPGP, null for signed plaintext. */
+  /** 'pq' or 'classical' for OpenPGP, 'pq' for ratchet mode, null for signed plaintext. */
   encryption: 'pq' | 'classical' | null;
   postQuantum: boolean;
   /** The reason for the chosen mode, in words for the user. */
@@ -122,6 +123,21 @@ export async function negotiate(
     };
   }
 
+  // Ratchet mode comes first: it adds forward secrecy to the same ML-KEM-768+X25519 protection.
+  const ratchet = ratchetReadiness(services.store, from, recipients, now);
+  if (ratchet.ready && ratchet.reason !== null) {
+    return {
+      mode: 'ratchet',
+      encryption: 'pq',
+      postQuantum: true,
+      reason: ratchet.reason,
+      missing: [],
+      recipients,
+      autocrypt,
+      warnings,
+    };
+  }
+
   const plan = await planEncryption([...certificates, services.keys.exportCertificate(from)]);
   return {
     mode: 'openpgp',
@@ -147,8 +163,8 @@ export function recordNegotiation(store: Store, messageId: string, negotiation: 
     reason: negotiation.reason,
     recipients: negotiation.recipients.map(({ address, fingerprint, postQuantum }) => ({
       address,
-      fingerprint: negotiation.mode === 'openpgp' ? fingerprint : null,
-      postQuantum: negotiation.mode === 'openpgp' && postQuantum,
+      fingerprint: negotiation.mode !== 'signed-plaintext' ? fingerprint : null,
+      postQuantum: negotiation.mode !== 'signed-plaintext' && postQuantum,
     })),
     warnings: negotiation.warnings,
     createdAt: new Date(),

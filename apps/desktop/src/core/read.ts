@@ -15,6 +15,7 @@ import type { ContactService } from './contacts.ts';
 import { CoreError, errorCode } from './errors.ts';
 import type { KeyService } from './keys.ts';
 import { SyncError } from './sync/sync-error.ts';
+import type { RatchetMail } from './ratchet/ratchet-mail.ts';
 
 export interface SignatureReport {
   status: SignatureResult['status'];
@@ -26,15 +27,15 @@ export interface SignatureReport {
 }
 
 /**
- * What the signatures cover: `full` when one signature covers the whole content, `partial`
+ * Extent of the signed content: `full` when one signature covers the whole content, `partial`
  * when only some parts are signed (a signed part among unsigned ones), `none` when unsigned.
  */
 export type SignatureCoverage = 'full' | 'partial' | 'none';
 
 /**
- * The one-word verdict for the message: `verified` needs a valid signature over the whole
- * content by a key whose User ID is the From address; a valid signature by a key of another
- * address is `signer-mismatch`, never `verified`.
+ * One-word verdict on the message's signatures. `verified` needs a valid signature over the
+ * whole content by a key whose User ID is the From address. A valid signature by a key of
+ * another address is `signer-mismatch`, never `verified`.
  */
 export type SignatureSummary =
   'verified' | 'signer-mismatch' | 'partially-signed' | 'invalid' | 'unverified' | 'unsigned';
@@ -83,6 +84,7 @@ export class ReadService {
     private readonly keys: KeyService,
     private readonly contacts: ContactService,
     private readonly log: Logger,
+    private readonly ratchet: RatchetMail | null = null,
   ) {}
 
   /**
@@ -111,8 +113,16 @@ export class ReadService {
     const from = parsed.headers.from?.address?.toLowerCase() ?? null;
 
     try {
-      const result = this.#explainUnknownSigners(await this.#open(parsed, from), from);
-      const report = toReadResult(id, parsed, result, this.store);
+      // A ratchet message is opened by ratchet/ratchet-receive.ts; it returns null for others.
+      const ratchetOpened = this.ratchet ? await this.ratchet.open(id, parsed, from) : null;
+      const opened = ratchetOpened
+        ? { ...ratchetOpened, decryptedWith: null }
+        : await this.#open(parsed, from);
+      const result = this.#explainUnknownSigners(opened, from);
+      const report = this.#presentRatchet(
+        toReadResult(id, parsed, result, this.store),
+        ratchetOpened !== null,
+      );
       this.store.messages.setResult(id, {
         kind: parsed.kind,
         encrypted: report.encryption.status === 'encrypted',
@@ -138,6 +148,19 @@ export class ReadService {
       );
       throw error;
     }
+  }
+
+  /** Hides prekey bundle parts and marks a ratchet message as encrypted in ratchet mode. */
+  #presentRatchet(report: ReadResult, isRatchet: boolean): ReadResult {
+    if (!this.ratchet) return report;
+    const attachments = this.ratchet.withoutBundleParts(report.attachments);
+    if (!isRatchet) return { ...report, attachments };
+    return {
+      ...report,
+      attachments,
+      kind: 'ratchet-encrypted',
+      encryption: { status: 'encrypted', decryptedWith: null },
+    };
   }
 
   #notify(report: ReadResult): void {
@@ -201,6 +224,11 @@ export class ReadService {
 
           // Gossip is learned only from a payload that one valid signature covers whole.
           if (signed.coverage === 'full') await this.#learnGossip(entity, signed.signatures);
+          // Prekey bundles likewise, and only when signed by the sender's pinned certificate.
+          if (signed.coverage === 'full' && this.ratchet) {
+            const content = entity.signed ? parseEntity(entity.signed.signedBytes) : entity;
+            await this.ratchet.learnBundles(from, content, signed.signatures);
+          }
           return {
             entity: entity.signed ? parseEntity(entity.signed.signedBytes) : entity,
             ...signed,

@@ -33,6 +33,7 @@ import path from 'node:path';
 import { DiscoveryService } from './discovery.ts';
 import { TrustService } from './trust.ts';
 import { importSetupMessage } from './setup-message.ts';
+import { RatchetMail } from './ratchet/ratchet-mail.ts';
 
 export class Sealpost {
   readonly accounts: AccountService;
@@ -67,6 +68,7 @@ export class Sealpost {
   notices: readonly string[] = [];
 
   #vault: Vault | null = null;
+  readonly #ratchet: RatchetMail;
   #passphrase: string | null = null;
   #keystore: UnlockedKeystore | null = null;
   #access: KeyAccess = {};
@@ -88,6 +90,14 @@ export class Sealpost {
     this.trust = new TrustService(store, this.keys);
     this.discovery = new DiscoveryService(this.contacts, log.child({ module: 'discovery' }));
     const outbox = new Outbox(store, this.accounts, log.child({ module: 'outbox' }));
+    this.#ratchet = new RatchetMail(
+      store,
+      this.keys,
+      this.contacts,
+      outbox,
+      () => Vault.fromKey(this.#requireKeystore().deriveKey('sealpost ratchet entities v1')),
+      log.child({ module: 'ratchet' }),
+    );
     const send = new SendService(
       store,
       this.accounts,
@@ -95,6 +105,7 @@ export class Sealpost {
       this.contacts,
       outbox,
       log.child({ module: 'send' }),
+      this.#ratchet,
     );
     const search = new SearchService(store, this.accounts);
     const sync = new SyncService(
@@ -105,7 +116,13 @@ export class Sealpost {
       search,
       log.child({ module: 'sync' }),
     );
-    const read = new ReadService(store, this.keys, this.contacts, log.child({ module: 'read' }));
+    const read = new ReadService(
+      store,
+      this.keys,
+      this.contacts,
+      log.child({ module: 'read' }),
+      this.#ratchet,
+    );
     read.onDecrypted((result) => search.indexRead(result));
     read.onDecrypted((result) => {
       const fingerprint = result.encryption.decryptedWith;
@@ -262,6 +279,7 @@ export class Sealpost {
 
   close(): void {
     this.lock();
+    void this.#ratchet.close();
     this.store.close();
   }
 

@@ -23,6 +23,8 @@ import type { ContactService } from './contacts.ts';
 import type { KeyService } from './keys.ts';
 import { negotiate, recordNegotiation, type Negotiation } from './negotiation.ts';
 import type { Outbox } from './outbox.ts';
+import type { RatchetMail } from './ratchet/ratchet-mail.ts';
+import { rejectRevokedRecipients } from './revocation.ts';
 
 export interface SendInput {
   from: string | null;
@@ -82,6 +84,7 @@ export class SendService {
     private readonly contacts: ContactService,
     private readonly outbox: Outbox,
     private readonly log: Logger,
+    private readonly ratchet: RatchetMail | null = null,
   ) {}
 
   async send(input: SendInput): Promise<SendResult> {
@@ -89,6 +92,7 @@ export class SendService {
     const { account, from } = composition;
     const recipients = unique([...composition.to, ...composition.cc, ...composition.bcc]);
 
+    await rejectRevokedRecipients((address) => this.store.contacts.getPinned(address), recipients);
     const negotiated = await this.#negotiate(from.address, recipients, input.allowPlaintext);
     const { mode } = negotiated;
 
@@ -100,6 +104,9 @@ export class SendService {
         preferEncrypt: 'mutual' as const,
         keydata: await certificateToBinary(ownCertificate),
       };
+      if (mode === 'ratchet') {
+        return await this.#sendRatchet(composition, input, signingKey, autocrypt, negotiated);
+      }
       const messages =
         mode === 'openpgp'
           ? await this.#buildEncrypted(composition, input, signingKey, autocrypt, negotiated)
@@ -154,6 +161,47 @@ export class SendService {
     };
   }
 
+  /** Sends in ratchet mode (ratchet/ratchet-send.ts) and records the negotiation. */
+  async #sendRatchet(
+    composition: Composition,
+    input: SendInput,
+    signingKey: UnlockedKey,
+    autocrypt: { addr: string; preferEncrypt: 'mutual'; keydata: Uint8Array },
+    negotiated: Negotiated,
+  ): Promise<SendResult> {
+    if (!this.ratchet) {
+      throw new CoreError('INVALID_ARGUMENT', 'Ratchet mode was chosen, but it is not set up.');
+    }
+    const { account, from, to, cc, bcc, date, messageId } = composition;
+    const sent = await this.ratchet.send({
+      account,
+      from,
+      to,
+      cc,
+      bcc,
+      date,
+      messageId,
+      subject: input.subject,
+      text: input.text,
+      attachments: input.attachments,
+      signingKey,
+      autocrypt,
+    });
+    recordNegotiation(this.store, messageId, negotiated.negotiation);
+    return {
+      mode: 'ratchet',
+      postQuantum: true,
+      modeReason: negotiated.reason,
+      unencryptedFor: [],
+      messageId,
+      recipients: unique([...to, ...cc, ...bcc]),
+      // NOTE: the outbox reports a failed send as a whole, so refused recipients are not listed.
+      rejectedRecipients: [],
+      savedToSent: sent.savedToSent,
+      warnings: negotiated.negotiation.warnings,
+    };
+  }
+
   #compose(input: SendInput): Composition {
     // A line break would end the header field early (RFC 5322 section 2.2), so it is refused.
     if (/[\r\n]/.test(input.subject)) {
@@ -205,10 +253,14 @@ export class SendService {
             ),
           )
         : [];
+    // Our prekey bundle rides along, so the recipients can answer in ratchet mode.
+    const bundleParts = this.ratchet
+      ? [await this.ratchet.bundlePart(from.address, signingKey)]
+      : [];
     const inner = buildInnerEntity({
       headers: { ...headers, subject: input.subject },
       text: input.text,
-      attachments: input.attachments,
+      attachments: [...input.attachments, ...bundleParts],
       gossip,
     });
 

@@ -3,7 +3,7 @@
 // renderer is served from the app: protocol (not file://), sandboxed, with no Node access.
 
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { RENDERER_BUNDLE_DIR } from '../shell/bundle-files.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'sealpost';
@@ -11,9 +11,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_START_URL = `${APP_ORIGIN}/index.html`;
 
 /** The sandboxed preload, bundled into one CommonJS file because sandboxed preloads cannot import. */
-export const PRELOAD_BUNDLE = fileURLToPath(
-  new URL('../../../../packages/ui/dist/electron-preload.cjs', import.meta.url),
-);
+export const PRELOAD_BUNDLE = path.join(RENDERER_BUNDLE_DIR, 'electron-preload.cjs');
 
 export const WINDOW_OPTIONS = {
   width: 1280,

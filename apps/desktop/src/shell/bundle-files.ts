@@ -2,14 +2,29 @@
 // server and Electron's `app:` protocol alike. Paths that leave the bundle folder, hidden
 // files and unknown file types are not served. The renderer's Content-Security-Policy is here too.
 
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The folder Vite writes the renderer bundle to (packages/ui/dist). */
-export const RENDERER_BUNDLE_DIR = fileURLToPath(
+export const SOURCE_BUNDLE_DIR = fileURLToPath(
   new URL('../../../../packages/ui/dist/', import.meta.url),
 );
+
+/**
+ * Returns the renderer bundle of a packaged app, which electron-builder copies to
+ * `<resources>/renderer` (extraResources in electron-builder.yml), or null when
+ * `resourcesPath` (Electron's process.resourcesPath) contains none, as in development.
+ */
+export function packagedBundleDir(resourcesPath: string | undefined): string | null {
+  if (!resourcesPath) return null;
+  const folder = path.join(resourcesPath, 'renderer');
+  return existsSync(path.join(folder, 'index.html')) ? folder : null;
+}
+
+/** The bundle the app serves: the packaged copy under Electron's resources, else the built one. */
+export const RENDERER_BUNDLE_DIR =
+  packagedBundleDir((process as { resourcesPath?: string }).resourcesPath) ?? SOURCE_BUNDLE_DIR;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,17 +37,19 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
- * Builds the renderer's policy: only its own scripts and styles, no remote origin, no inline script.
- * Inline styles stay allowed because sanitized mail HTML uses style attributes; url() in them
- * cannot load anything, since img-src and font-src allow no remote origin. `connectSource`
- * names the shell's WebSocket origin, or is empty under Electron.
+ * Builds the renderer's policy: only its own scripts and styles, no inline script, and no remote
+ * origin except https: images. A message frame (srcdoc) inherits this policy on top of its own,
+ * so https: must be here for "Load remote images" to work. Before that click the frame's own
+ * policy blocks it and the sanitizer strips remote sources, and the app's own markup has no
+ * remote images. Inline styles stay allowed because sanitized mail HTML uses style
+ * attributes. `connectSource` names the shell's WebSocket origin, or is empty under Electron.
  */
 export function contentSecurityPolicy(connectSource: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    "img-src 'self' data: blob: https:",
     "font-src 'self'",
     `connect-src ${connectSource || "'none'"}`,
     "frame-src 'none'",

@@ -64,7 +64,10 @@ describe('desktop UI exchange', () => {
       .poll(() => page.getByTestId('recipient-status').textContent())
       .toContain(`${bobAddress}: key known`);
     expect(await page.getByTestId('send-mode').textContent()).toContain('encrypted and signed');
+    // A taller window shows the whole plan: each recipient's key status and the mode line.
+    await page.setViewportSize({ width: 1280, height: 1000 });
     await screenshot(page, 'composer');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByText(`Sent encrypted to ${bobAddress}.`).waitFor({ timeout: 30_000 });
   });
@@ -75,6 +78,7 @@ describe('desktop UI exchange', () => {
     await page.getByRole('button', { name: 'Sync', exact: true }).click();
     const row = page.getByRole('option').filter({ hasText: aliceAddress });
     await row.first().waitFor({ timeout: 30_000 });
+    await page.getByRole('progressbar', { name: 'Sync progress' }).waitFor({ state: 'hidden' });
     await screenshot(page, 'mailbox');
     await row.first().click();
 

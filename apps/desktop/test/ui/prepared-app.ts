@@ -1,7 +1,7 @@
-// Opens the app for a user whose data folder was set up through core first (an account on the
-// local mail stack and a key, like after onboarding), so a test starts at the unlock screen
-// and skips the first-run screens. The keys are sealed with PASSPHRASE because the harness
-// runs without an OS keychain.
+// Opens the app for a user whose data folder was set up through core first, with an account on
+// the local mail stack and a key as after onboarding. A test so starts at the unlock screen and
+// skips the first-run screens. The keys are sealed with PASSPHRASE because the harness runs
+// without an OS keychain.
 
 import { Sealpost } from '../../src/core/sealpost.ts';
 import { createSilentLogger } from '../../src/core/logger.ts';

@@ -1,7 +1,11 @@
 // The Electron window's security options and the checks main applies, asserted without
 // Electron: sandboxed renderer, isolation, no Node, web security on, custom protocol, a CSP
-// without remote origins or inline script, and no external link schemes but http(s) and mailto.
+// without inline script or remote origins (except https: images for an allowed message), no
+// external link schemes but http(s) and mailto, and where a packaged app finds its bundle.
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   APP_START_URL,
@@ -9,7 +13,11 @@ import {
   isTrustedSenderUrl,
   WINDOW_OPTIONS,
 } from '../../src/main/window-options.ts';
-import { contentSecurityPolicy, readBundleFile } from '../../src/shell/bundle-files.ts';
+import {
+  contentSecurityPolicy,
+  packagedBundleDir,
+  readBundleFile,
+} from '../../src/shell/bundle-files.ts';
 import { ensureRendererBundle } from '../../src/shell/renderer-bundle.ts';
 
 describe('Electron window options', () => {
@@ -56,12 +64,15 @@ describe('renderer content security policy', () => {
     }),
   );
 
-  it('allows no remote origin and no inline script', () => {
+  it('allows no remote origin but https images and no inline script', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('script-src')).toEqual(["'self'"]);
     expect(directives.get('connect-src')).toEqual(["'none'"]);
-    for (const values of directives.values()) {
+    // https: images are for message frames after "Load remote images"; see contentSecurityPolicy.
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'https:']);
+    for (const [name, values] of directives) {
       for (const value of values) {
+        if (name === 'img-src' && value === 'https:') continue;
         expect(value).not.toMatch(/^(https?:|\*|'unsafe-eval')/);
       }
     }
@@ -84,5 +95,21 @@ describe('renderer content security policy', () => {
     expect(readBundleFile(bundle, '/assets/../../vite.config.ts')).toBeNull();
     expect(readBundleFile(bundle, '/.hidden')).toBeNull();
     expect(readBundleFile(bundle, '/index.html')?.contentType).toBe('text/html; charset=utf-8');
+  });
+});
+
+describe('packaged renderer bundle', () => {
+  it('is found under the resources folder', () => {
+    const resources = mkdtempSync(path.join(os.tmpdir(), 'sealpost-resources-'));
+    try {
+      expect(packagedBundleDir(undefined)).toBeNull();
+      expect(packagedBundleDir(resources)).toBeNull();
+
+      mkdirSync(path.join(resources, 'renderer'));
+      writeFileSync(path.join(resources, 'renderer', 'index.html'), '<!doctype html>');
+      expect(packagedBundleDir(resources)).toBe(path.join(resources, 'renderer'));
+    } finally {
+      rmSync(resources, { recursive: true, force: true });
+    }
   });
 });

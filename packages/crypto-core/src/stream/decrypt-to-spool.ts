@@ -48,7 +48,7 @@ export interface VerifiedSpool {
   size: number;
   decryptedWith: DecryptedWith;
   signatures: SignatureResult[];
-  /** Reads the plaintext in chunks of at most 64 KiB. */
+  /** Reads the plaintext in chunks of at most 1 MiB. */
   read(): AsyncGenerator<Uint8Array>;
   /** Deletes the spool file and wipes its key. */
   dispose(): Promise<void>;

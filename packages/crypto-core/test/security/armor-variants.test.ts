@@ -28,7 +28,7 @@ beforeAll(async () => {
   checksum = crc24Line(Buffer.from(base64, 'base64'));
 });
 
-/** The armor checksum line: "=" and the base64 of the CRC-24 (RFC 9580 section 6.1). */
+/** Computes the armor checksum line: "=" and the base64 CRC-24 (RFC 9580 section 6.1). */
 function crc24Line(data: Uint8Array): string {
   let crc = 0xb704ce;
   for (const byte of data) {

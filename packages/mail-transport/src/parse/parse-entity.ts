@@ -87,10 +87,9 @@ export function readEntity(
   const content: ContentAccumulator = { textParts: [], html: null, attachments: [] };
   collectContent(source, contentRoot, content, protectedHeaders !== null);
 
-  // Autocrypt-Gossip counts only inside the encryption (Autocrypt Level 1 section 2.5), so a
-  // plain received message has none, whatever its fields say.
-  const gossipHeaders =
-    role === 'payload' ? fieldValues(root.fields, 'autocrypt-gossip') : [];
+  // Autocrypt Level 1 reads Autocrypt-Gossip only inside the encryption, so a plain received
+  // message has none, whatever fields it carries.
+  const gossipHeaders = role === 'payload' ? fieldValues(root.fields, 'autocrypt-gossip') : [];
   if (role === 'payload' && contentRoot !== root)
     gossipHeaders.push(...fieldValues(contentRoot.fields, 'autocrypt-gossip'));
 

@@ -1,7 +1,7 @@
-// Parser-level defences: the EFAIL direct exfiltration shape is not decrypted and its HTML
-// parts stay apart, a forwarded signed message does not sign the outer one, a signed part
-// among unsigned parts is reported as nested, and a protected-header look-alike below the
-// payload root is ignored.
+// Parser-level defences. The EFAIL direct exfiltration shape is not decrypted and its HTML
+// parts stay apart. A forwarded signed message does not sign the outer one, and a signed part
+// among unsigned parts is reported as nested. A protected-header look-alike below the payload
+// root is ignored.
 
 import { describe, expect, it } from 'vitest';
 import { loadMailFixture } from '../../../../test/fixtures/load.ts';

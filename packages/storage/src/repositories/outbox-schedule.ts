@@ -2,7 +2,7 @@
 // entry waits until next_attempt_at (backoff chosen by the caller), and entries the server
 // accepted stay in state 'sent' until their copy is in the Sent folder. A process that sends
 // an entry renews its updated_at (a heartbeat), so an entry left in 'sending' by a process that
-// died can be told from one that another process is still sending.
+// died is distinguished from one that another process is still sending.
 
 import type { Connection } from '../connection.ts';
 import { toMillis } from '../connection.ts';

@@ -163,12 +163,12 @@ export interface RecipientPlan {
 
 export interface SendPlan {
   /** The mode `mail:send` will use for this recipient set. */
-  mode: 'openpgp' | 'signed-plaintext';
+  mode: 'ratchet' | 'openpgp' | 'signed-plaintext';
   recipients: RecipientPlan[];
 }
 
 export interface SendOutcome {
-  mode: 'openpgp' | 'signed-plaintext';
+  mode: 'ratchet' | 'openpgp' | 'signed-plaintext';
   messageId: string;
   recipients: string[];
   rejectedRecipients: string[];

@@ -20,8 +20,8 @@ export interface SanitizedMail {
 export interface SanitizeOptions {
   /**
    * Keeps `<img src="https://…">` and lets the frame's policy load https: images. Set it only
-   * after the user asked for it on this message, because each request tells the sender's
-   * server that and when the message was read. Scripts, CSS url() and media stay blocked.
+   * after the user requested it on this message, because each image request shows the
+   * sender's server that and when the message was read. Scripts, CSS url() and media stay blocked.
    */
   allowRemoteImages: boolean;
 }

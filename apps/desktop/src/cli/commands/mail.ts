@@ -78,9 +78,11 @@ export function registerMailCommands(program: Command): void {
         const how =
           result.mode === 'signed-plaintext'
             ? 'signed, NOT encrypted'
-            : result.postQuantum
-              ? 'encrypted (OpenPGP, post-quantum ML-KEM-768+X25519) and signed'
-              : 'encrypted (OpenPGP, classical) and signed';
+            : result.mode === 'ratchet'
+              ? RATCHET_MODE_WORDS
+              : result.postQuantum
+                ? 'encrypted (OpenPGP, post-quantum ML-KEM-768+X25519) and signed'
+                : 'encrypted (OpenPGP, classical) and signed';
         process.stdout.write(`Mode: ${how}, because ${result.modeReason}.\n`);
         for (const warning of result.warnings) process.stdout.write(`WARNING: ${warning}.\n`);
         process.stdout.write(`Sent ${result.messageId} to ${result.recipients.join(', ')}.\n`);
@@ -341,7 +343,7 @@ function printMessage(message: ReadResult): void {
       : []),
     ...(message.negotiation
       ? [
-          `Sent as:    ${message.negotiation.mode === 'signed-plaintext' ? 'signed, NOT encrypted' : `OpenPGP, ${message.negotiation.encryption === 'pq' ? 'post-quantum' : 'classical'}`}, because ${terminalLine(message.negotiation.reason)}`,
+          `Sent as:    ${message.negotiation.mode === 'signed-plaintext' ? 'signed, NOT encrypted' : message.negotiation.mode === 'ratchet' ? 'ratchet mode, post-quantum' : `OpenPGP, ${message.negotiation.encryption === 'pq' ? 'post-quantum' : 'classical'}`}, because ${terminalLine(message.negotiation.reason)}`,
           ...message.negotiation.warnings.map((warning) => `Warning:    ${terminalLine(warning)}`),
         ]
       : []),
@@ -355,13 +357,18 @@ function printMessage(message: ReadResult): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+const RATCHET_MODE_WORDS =
+  'encrypted in ratchet mode (forward secrecy, ML-KEM-768+X25519) and signed';
+
 function printPlan(plan: SendPlan): void {
   const how =
     plan.mode === 'signed-plaintext'
       ? 'signed, NOT encrypted'
-      : plan.postQuantum
-        ? 'encrypted (OpenPGP, post-quantum ML-KEM-768+X25519) and signed'
-        : 'encrypted (OpenPGP, classical) and signed';
+      : plan.mode === 'ratchet'
+        ? RATCHET_MODE_WORDS
+        : plan.postQuantum
+          ? 'encrypted (OpenPGP, post-quantum ML-KEM-768+X25519) and signed'
+          : 'encrypted (OpenPGP, classical) and signed';
   const lines = [`Plan: ${how}, because ${plan.reason}.`];
   for (const recipient of plan.recipients) {
     const key = recipient.fingerprint ?? 'no key';

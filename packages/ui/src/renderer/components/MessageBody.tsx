@@ -1,7 +1,7 @@
 // The message area: HTML mail sanitized and shown in an iframe with sandbox="" (no scripts,
 // forms, popups or navigation of the app) and its own deny-all CSP; plain text as text. Links
 // are listed below the area and open only after the user confirms the full address. Remote
-// images load only after the user clicks "Load remote images" on this message; the choice is
+// images load only after the user clicks "Load remote images" on this message. The choice is
 // kept in this component's state, so it ends with the message (the reader keys it by id).
 
 import { useMemo, useState } from 'react';
@@ -43,19 +43,15 @@ export function MessageBody(props: { html: string | null; text: string | null })
         <p className="notice message-caption" data-testid="remote-blocked">
           {sanitized.blockedRemote} remote image(s) or style(s) were blocked so the sender cannot
           see when you read this message.{' '}
-          <button
-            type="button"
-            className="link-button"
-            onClick={() => setAllowRemoteImages(true)}
-          >
+          <button type="button" className="link-button" onClick={() => setAllowRemoteImages(true)}>
             Load remote images
           </button>
         </p>
       )}
       {sanitized && allowRemoteImages && (
         <p className="notice message-caption" data-testid="remote-allowed">
-          {sanitized.allowedRemote} remote image(s) loaded over HTTPS for this message only;
-          their servers can see that you read it. Scripts, styles and other content stay blocked.
+          {sanitized.allowedRemote} remote image(s) loaded over HTTPS for this message only; their
+          servers can see that you read it. Scripts, styles and other content stay blocked.
         </p>
       )}
       {links.length > 0 && (

@@ -17,13 +17,20 @@ export function useSyncProgress(client: MailApiClient) {
   const [progress, setProgress] = useState<SyncProgress | null>(null);
   const hideTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  const hideLater = useCallback(() => {
+    if (hideTimer.current) clearTimeout(hideTimer.current);
+    hideTimer.current = setTimeout(() => setProgress(null), FINISHED_VISIBLE_MS);
+  }, []);
+
+  // Events also arrive for syncs that another window started, so the last step hides the bar.
   useEffect(
     () =>
       client.subscribe('sync:progress', (payload) => {
         if (hideTimer.current) clearTimeout(hideTimer.current);
         setProgress(payload);
+        if (payload.total > 0 && payload.done >= payload.total) hideLater();
       }),
-    [client],
+    [client, hideLater],
   );
 
   const started = useCallback(() => {
@@ -31,10 +38,11 @@ export function useSyncProgress(client: MailApiClient) {
     setProgress({ account: '', done: 0, total: 0 });
   }, []);
 
+  // A failed sync sends no last step, so the caller ends it here too.
   const finished = useCallback(() => {
     setProgress((current) => current && { ...current, done: current.total });
-    hideTimer.current = setTimeout(() => setProgress(null), FINISHED_VISIBLE_MS);
-  }, []);
+    hideLater();
+  }, [hideLater]);
 
   return { progress, started, finished };
 }
@@ -55,20 +63,17 @@ export function useNewMailNotices(client: MailApiClient, toast: (text: string) =
   );
 }
 
-/** The Notification API's permission, or null where the API is missing (e.g. some webviews). */
+/** Returns the Notification API's permission, or null where the API is missing (e.g. some webviews). */
 export function notificationPermission(): NotificationPermission | null {
   return 'Notification' in window ? Notification.permission : null;
 }
 
-/** A toolbar button that asks for notification permission; hidden once the user decided. */
+/** A toolbar button that requests notification permission. It is hidden once the user decided. */
 export function NotificationButton() {
   const [permission, setPermission] = useState(notificationPermission());
   if (window.sealpost || permission !== 'default') return null;
   return (
-    <button
-      type="button"
-      onClick={() => void Notification.requestPermission().then(setPermission)}
-    >
+    <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
       Notify me of new mail
     </button>
   );

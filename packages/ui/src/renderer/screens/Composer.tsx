@@ -140,7 +140,7 @@ export function Composer(props: {
   }
 
   function requestSend() {
-    if (plan?.mode === 'openpgp') void send(false);
+    if (plan?.mode === 'openpgp' || plan?.mode === 'ratchet') void send(false);
     else setConfirmPlaintext(true);
   }
 
@@ -210,13 +210,15 @@ export function Composer(props: {
       )}
       {plan && (
         <p
-          className={`mode ${plan.mode === 'openpgp' ? 'success' : 'error'}`}
+          className={`mode ${plan.mode === 'signed-plaintext' ? 'error' : 'success'}`}
           data-testid="send-mode"
           role="status"
         >
-          {plan.mode === 'openpgp'
-            ? 'Will be sent encrypted and signed (OpenPGP) to every recipient.'
-            : 'Warning: will be sent NOT encrypted (signed only), because a recipient key is missing.'}
+          {plan.mode === 'ratchet'
+            ? 'Will be sent encrypted in ratchet mode (forward secrecy) to every recipient.'
+            : plan.mode === 'openpgp'
+              ? 'Will be sent encrypted and signed (OpenPGP) to every recipient.'
+              : 'Warning: will be sent NOT encrypted (signed only), because a recipient key is missing.'}
         </p>
       )}
       {info && (

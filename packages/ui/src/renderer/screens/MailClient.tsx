@@ -15,8 +15,9 @@ import {
 import { applyTheme, loadTheme } from '../theme.ts';
 import { Composer } from './Composer.tsx';
 import { Contacts } from './Contacts.tsx';
+import { Drafts } from './Drafts.tsx';
 import { MessageList, rowUpdateFrom } from './MessageList.tsx';
-import type { FolderRef, RowUpdate } from './MessageList.tsx';
+import type { FolderRef, RowAccess, RowUpdate } from './MessageList.tsx';
 import { Reader } from './Reader.tsx';
 
 const SYNC_INTERVAL_MS = 60_000;
@@ -30,7 +31,10 @@ export const SHORTCUTS: Record<string, string> = {
 };
 
 type Pane =
-  { kind: 'reader' } | { kind: 'composer'; initial: Partial<DraftContent> } | { kind: 'contacts' };
+  | { kind: 'reader' }
+  | { kind: 'composer'; initial: Partial<DraftContent> & { draftId?: string } }
+  | { kind: 'contacts' }
+  | { kind: 'drafts' };
 
 export function MailClient({ client, onLocked }: { client: MailApiClient; onLocked: () => void }) {
   const [folders, setFolders] = useState<FolderView[]>([]);
@@ -42,10 +46,7 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
   const [toasts, setToasts] = useState<Array<{ id: number; text: string }>>([]);
   const [error, setError] = useState<string | null>(null);
   const [theme, setTheme] = useState(loadTheme());
-  const rows = useRef<{ at: (index: number) => MessageSummary | undefined; total: number }>({
-    at: () => undefined,
-    total: 0,
-  });
+  const rows = useRef<RowAccess>({ at: () => undefined, indexOf: () => -1, total: 0 });
   const opened = useRef<MessageView | null>(null);
 
   const notify = useCallback((text: string) => {
@@ -139,7 +140,9 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
       if (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable)
         return;
       const step = (delta: number) => {
-        const index = (selected?.index ?? -1) + delta;
+        // A sync may have moved the selected message, so its index is looked up again.
+        const found = selected ? rows.current.indexOf(selected.id) : -1;
+        const index = (found >= 0 ? found : (selected?.index ?? -1)) + delta;
         const message = rows.current.at(index);
         if (message) select(message, index);
       };
@@ -214,6 +217,9 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
         >
           {pane.kind === 'contacts' ? 'Mail' : 'Contacts and keys'}
         </button>
+        <button type="button" onClick={() => setPane({ kind: 'drafts' })}>
+          Drafts
+        </button>
         <span className="spacer" />
         <NotificationButton />
         <span className="hint" aria-label="Keyboard shortcuts">
@@ -264,8 +270,8 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
           selectedId={selected?.id ?? null}
           updates={rowUpdates}
           onSelect={select}
-          onRows={(at, total) => {
-            rows.current = { at, total };
+          onRows={(access) => {
+            rows.current = access;
           }}
         />
         {pane.kind === 'reader' && (
@@ -279,7 +285,7 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
               setPane({ kind: 'reader' });
               if (sent) {
                 notify(
-                  sent.mode === 'openpgp'
+                  sent.mode !== 'signed-plaintext'
                     ? `Sent encrypted to ${sent.recipients.join(', ')}.`
                     : `Sent unencrypted to ${sent.recipients.join(', ')}.`,
                 );
@@ -289,6 +295,12 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
           />
         )}
         {pane.kind === 'contacts' && <Contacts client={client} />}
+        {pane.kind === 'drafts' && (
+          <Drafts
+            client={client}
+            onOpen={(draft) => setPane({ kind: 'composer', initial: draft })}
+          />
+        )}
       </div>
       {error && (
         <p className="error toasts" role="alert">

@@ -1,8 +1,8 @@
 // The virtualized message list (@tanstack/react-virtual): only the visible rows are in the
 // DOM, and pages of PAGE_SIZE messages are fetched from core when rows first come into view,
 // so a folder of 100,000 messages scrolls without loading them all. Rows the user has read in
-// this session show what the read returned (the protected subject, the signature status); those
-// updates live only in memory and are never written back to storage.
+// this session show what the read returned: the protected subject and the signature status.
+// Those updates live only in memory and are never written back to storage.
 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
@@ -19,8 +19,19 @@ export interface FolderRef {
   path: string;
 }
 
-/** What a successful read tells about a row, applied over the stored summary. */
-export type RowUpdate = Pick<MessageSummary, 'subject' | 'signature' | 'decryptionFailed' | 'unread'>;
+/** Access to the loaded rows, for keyboard navigation. */
+export interface RowAccess {
+  at: (index: number) => MessageSummary | undefined;
+  /** The index of message `id` among the loaded pages, or -1 when it is not loaded. */
+  indexOf: (id: number) => number;
+  total: number;
+}
+
+/** Row fields from a successful read, applied over the stored summary. */
+export type RowUpdate = Pick<
+  MessageSummary,
+  'subject' | 'signature' | 'decryptionFailed' | 'unread'
+>;
 
 /** Returns the row state after reading `view`: its real subject, signature status, and read. */
 export function rowUpdateFrom(view: MessageView): RowUpdate {
@@ -32,7 +43,7 @@ export function rowUpdateFrom(view: MessageView): RowUpdate {
   };
 }
 
-/** The one status a row shows: any invalid signature wins, then a verified one. */
+/** Returns the one status a row shows: any invalid signature wins, then a verified one. */
 function signatureStatusOf(signatures: SignatureView[]): string {
   if (signatures.some((signature) => signature.status === 'invalid')) return 'invalid';
   if (signatures.some((signature) => signature.status === 'valid' && signature.signerMatchesFrom))
@@ -50,7 +61,7 @@ export function MessageList(props: {
   /** Row state from reads in this session, by message id. */
   updates: ReadonlyMap<number, RowUpdate>;
   onSelect: (message: MessageSummary, index: number) => void;
-  onRows: (rows: (index: number) => MessageSummary | undefined, total: number) => void;
+  onRows: (rows: RowAccess) => void;
 }) {
   const { client, folder, revision, updates, onRows } = props;
   const scroller = useRef<HTMLDivElement>(null);
@@ -106,8 +117,15 @@ export function MessageList(props: {
   useEffect(() => {
     for (const item of items) void loadPage(Math.floor(item.index / PAGE_SIZE));
   });
+  const indexOf = (id: number): number => {
+    for (const [page, messages] of pages.current) {
+      const offset = messages.findIndex((message) => message.id === id);
+      if (offset >= 0) return page * PAGE_SIZE + offset;
+    }
+    return -1;
+  };
   useEffect(() => {
-    onRows(rowAt, total);
+    onRows({ at: rowAt, indexOf, total });
   });
 
   return (

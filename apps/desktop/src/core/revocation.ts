@@ -1,0 +1,67 @@
+// Key revocation: applying the revocation certificate made at key creation to an own identity,
+// and refusing to encrypt to a contact whose pinned certificate is revoked (RFC 9580 section
+// 5.2.1.16, key revocation signature). The revoked certificate reaches contacts through the
+// Autocrypt header of the next messages, because send takes the stored certificate.
+
+import type { Store } from '@sealpost/storage';
+import { applyRevocation, readCertificate } from '@sealpost/crypto-core';
+import type { AuditLog } from './audit-log.ts';
+import { CoreError } from './errors.ts';
+
+/** Revokes the key of `address` with its stored revocation certificate; returns the fingerprint. */
+export async function revokeIdentity(
+  store: Store,
+  audit: AuditLog,
+  address: string,
+): Promise<string> {
+  const identity = store.identities.getByAddress(address);
+  if (!identity) {
+    throw new CoreError('IDENTITY_NOT_FOUND', `There is no key for ${address} to revoke.`);
+  }
+  if (!identity.revocationCertificate) {
+    // TODO: make a revocation certificate from the secret key for imported and restored keys.
+    throw new CoreError(
+      'KEY_NOT_FOUND',
+      `No revocation certificate is stored for ${address}, because the key was imported; revoke it with the program that created it (gpg --gen-revoke) and import the result.`,
+    );
+  }
+  if ((await readCertificate(identity.certificate)).isRevoked) {
+    throw new CoreError(
+      'KEY_REVOKED',
+      `The key ${identity.fingerprint} of ${address} is already revoked.`,
+    );
+  }
+
+  const revoked = await applyRevocation(identity.certificate, identity.revocationCertificate);
+  store.identityKeys.updateAll([{ fingerprint: identity.fingerprint, certificate: revoked }]);
+  audit.record('revoke', identity.fingerprint);
+  return identity.fingerprint;
+}
+
+/** The pinned certificate of a contact, as `store.contacts.getPinned` returns it. */
+export type PinnedCertificateLookup = (
+  address: string,
+) => { fingerprint: string; certificate: string } | null;
+
+/**
+ * Raises KEY_REVOKED naming every recipient whose pinned certificate is revoked, so a message
+ * is never encrypted to a revoked key.
+ */
+export async function rejectRevokedRecipients(
+  pinnedCertificate: PinnedCertificateLookup,
+  recipients: readonly string[],
+): Promise<void> {
+  const revoked: string[] = [];
+  for (const address of recipients) {
+    const pinned = pinnedCertificate(address.toLowerCase());
+    if (!pinned) continue;
+    const info = await readCertificate(pinned.certificate).catch(() => null);
+    if (info?.isRevoked) revoked.push(`${address} (key ${pinned.fingerprint})`);
+  }
+  if (revoked.length > 0) {
+    throw new CoreError(
+      'KEY_REVOKED',
+      `The pinned key of ${revoked.join(', ')} was revoked by its owner, so nothing was sent; ask them for their new key and import it with "sealpost key import FILE --replace".`,
+    );
+  }
+}

@@ -1,0 +1,102 @@
+// Scheduled rotation of the encryption subkeys of own identities. The interval (default 365
+// days) and each identity's last rotation live in the `key_settings` table. Rotation binds new
+// subkeys and keeps the old secret subkeys, so mail encrypted to them stays readable.
+
+import type { Store } from '@sealpost/storage';
+import { readCertificate, rotateEncryptionSubkeys } from '@sealpost/crypto-core';
+import type { AuditLog } from './audit-log.ts';
+import { CoreError } from './errors.ts';
+
+// TODO: sync and send do not call KeyService.rotateDue yet, and there is no `key extend` to
+// move the expiry date; rotation runs only through "sealpost key rotate".
+export const DEFAULT_ROTATION_DAYS = 365;
+const INTERVAL_SETTING = 'subkey_rotation_days';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RotationResult {
+  address: string;
+  fingerprint: string;
+  /** Fingerprints of the new subkeys, the Curve25519 one first. */
+  subkeyFingerprints: string[];
+}
+
+function rotatedAtSetting(fingerprint: string): string {
+  return `subkeys_rotated_at:${fingerprint}`;
+}
+
+/** Returns the rotation interval in days from `key_settings`, or the default. */
+export function rotationIntervalDays(store: Store): number {
+  const stored = store.keySettings.get(INTERVAL_SETTING);
+  return stored === null ? DEFAULT_ROTATION_DAYS : Number(stored);
+}
+
+/** Stores the rotation interval; it must be a whole number of days from 1 to 3650. */
+export function setRotationIntervalDays(store: Store, days: number): void {
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      `The rotation interval must be a whole number of days from 1 to 3650; got ${days}.`,
+    );
+  }
+  store.keySettings.set(INTERVAL_SETTING, String(days));
+}
+
+/** Lists the identities whose last rotation (or creation) is at least one interval before `now`. */
+export function identitiesDueForRotation(store: Store, now: Date): string[] {
+  const intervalMs = rotationIntervalDays(store) * DAY_MS;
+  return store.identities
+    .list()
+    .filter((identity) => {
+      const stored = store.keySettings.get(rotatedAtSetting(identity.fingerprint));
+      const last = stored === null ? identity.createdAt.getTime() : Number(stored);
+      return now.getTime() - last >= intervalMs;
+    })
+    .map((identity) => identity.address);
+}
+
+/**
+ * Binds new encryption subkeys to the identity of `address`: Curve25519 always, and a new
+ * algorithm-35 subkey when the certificate already has one. Stores the key and the time.
+ */
+export async function rotateIdentity(
+  store: Store,
+  passphrase: string,
+  audit: AuditLog,
+  address: string,
+  now: Date = new Date(),
+): Promise<RotationResult> {
+  const identity = store.identities.getByAddress(address);
+  if (!identity) {
+    throw new CoreError('IDENTITY_NOT_FOUND', `There is no key for ${address} to rotate.`);
+  }
+  const certificate = await readCertificate(identity.certificate);
+  if (certificate.isRevoked) {
+    throw new CoreError(
+      'KEY_REVOKED',
+      `The key ${identity.fingerprint} of ${address} is revoked; create a new key instead of rotating it.`,
+    );
+  }
+
+  const rotated = await rotateEncryptionSubkeys(identity.secretKey, passphrase, {
+    postQuantum: certificate.postQuantumSubkeys.length > 0,
+    date: now,
+  });
+  store.transaction(`rotate subkeys of ${identity.fingerprint}`, () => {
+    store.identityKeys.updateAll([
+      {
+        fingerprint: identity.fingerprint,
+        certificate: rotated.certificate,
+        secretKey: rotated.secretKey,
+      },
+    ]);
+    store.keySettings.set(rotatedAtSetting(identity.fingerprint), String(now.getTime()));
+  });
+  audit.record('subkey-rotate', identity.fingerprint, {
+    subkeys: rotated.subkeyFingerprints.length,
+  });
+  return {
+    address: identity.address,
+    fingerprint: identity.fingerprint,
+    subkeyFingerprints: rotated.subkeyFingerprints,
+  };
+}

@@ -1,0 +1,134 @@
+// "sealpost key export --backup" and "key import --backup" as a script runs them: the code is
+// printed once, read back from a file, and a wrong code exits 1 with its stable error code.
+
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repositoryRoot } from '../e2e/stack.ts';
+import { localAddress } from './helpers.ts';
+
+const run = promisify(execFile);
+const cliEntry = path.join(repositoryRoot, 'apps/desktop/src/cli/main.ts');
+
+async function sealpost(home: string, args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
+      cwd: repositoryRoot,
+      env: { ...process.env, SEALPOST_HOME: home },
+    });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      status: failure.code ?? 1,
+      stdout: failure.stdout ?? '',
+      stderr: failure.stderr ?? '',
+    };
+  }
+}
+
+describe('key backup command', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'sealpost-backup-cli-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('exports and restores with a code file', async () => {
+    const address = localAddress('carol');
+    const source = path.join(work, 'source');
+    const target = path.join(work, 'target');
+    const backupFile = path.join(work, 'keys.backup.asc');
+    expect((await sealpost(source, ['key', 'generate', '--address', address])).status).toBe(0);
+
+    const exported = await sealpost(source, ['key', 'export', '--backup', backupFile]);
+    expect(exported.status).toBe(0);
+    const code = /\b\d{4}(?:-\d{4}){9}\b/.exec(exported.stdout)?.[0];
+    expect(code).toBeDefined();
+    const again = await sealpost(source, ['key', 'export', '--backup', backupFile]);
+    expect(again.status).toBe(1);
+
+    const wrongFile = path.join(work, 'wrong-code');
+    writeFileSync(wrongFile, `${'0'.repeat(40)}\n`);
+    const wrong = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      backupFile,
+      '--recovery-code-file',
+      wrongFile,
+    ]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/RECOVERY_CODE_INVALID/);
+
+    const codeFile = path.join(work, 'code');
+    writeFileSync(codeFile, `${code}\n`);
+    const restored = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      backupFile,
+      '--recovery-code-file',
+      codeFile,
+    ]);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toMatch(new RegExp(`Restored .* for ${address}`));
+    const listed = await sealpost(target, ['key', 'list']);
+    expect(listed.stdout).toContain(address);
+  });
+
+  it('restores from two of three shares', async () => {
+    const address = localAddress('dave');
+    const source = path.join(work, 'shares-source');
+    const target = path.join(work, 'shares-target');
+    const backupFile = path.join(work, 'shared.backup.asc');
+    const sharesDir = path.join(work, 'shares');
+    expect((await sealpost(source, ['key', 'generate', '--address', address])).status).toBe(0);
+
+    const exported = await sealpost(source, [
+      'key',
+      'export',
+      '--backup',
+      backupFile,
+      '--shares',
+      '3',
+      '--threshold',
+      '2',
+      '--output-dir',
+      sharesDir,
+    ]);
+    expect(exported.stderr).toBe('');
+    expect(exported.stdout).not.toMatch(/\d{4}(-\d{4}){9}/);
+    expect(readdirSync(sharesDir).sort()).toEqual([
+      'share-1.png',
+      'share-1.txt',
+      'share-2.png',
+      'share-2.txt',
+      'share-3.png',
+      'share-3.txt',
+    ]);
+
+    const one = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      backupFile,
+      '--share',
+      path.join(sharesDir, 'share-2.txt'),
+    ]);
+    expect(one.status).toBe(1);
+    expect(one.stderr).toMatch(/SHARES_INSUFFICIENT/);
+
+    const restored = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      backupFile,
+      '--share',
+      path.join(sharesDir, 'share-3.txt'),
+      path.join(sharesDir, 'share-1.txt'),
+    ]);
+    expect(restored.stderr).toBe('');
+    expect(restored.stdout).toMatch(new RegExp(`Restored .* for ${address}`));
+  });
+});
