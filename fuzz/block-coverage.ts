@@ -18,9 +18,17 @@ interface ScriptCoverage {
   functions: Array<{ ranges: CoverageRange[] }>;
 }
 
+/**
+ * V8 reports a block only where its count differs from the enclosing range, so a block that
+ * runs as often as its function is listed as a count-0 range while it never runs and vanishes
+ * once it does. A block therefore counts as covered when it is listed with a count, or when its
+ * function ran and the block's count-0 range seen earlier is missing.
+ */
 export class BlockCoverage {
   readonly #session = new Session();
-  readonly #seen = new Set<string>();
+  readonly #covered = new Set<string>();
+  /** Count-0 ranges seen so far, by function key. */
+  readonly #uncovered = new Map<string, Set<string>>();
 
   /** Starts counting; counts before this call are not reported. */
   async start(): Promise<void> {
@@ -36,23 +44,39 @@ export class BlockCoverage {
       result: ScriptCoverage[];
     };
     let fresh = 0;
+    const cover = (key: string): void => {
+      if (this.#covered.has(key)) return;
+      this.#covered.add(key);
+      fresh += 1;
+    };
     for (const script of result) {
       if (!COVERED_SOURCE.test(script.url)) continue;
       for (const fn of script.functions) {
-        for (const range of fn.ranges) {
-          if (range.count === 0) continue;
+        const [whole, ...blocks] = fn.ranges;
+        if (!whole || whole.count === 0) continue;
+        const functionKey = `${script.url}:${whole.startOffset}:${whole.endOffset}`;
+        cover(functionKey);
+
+        const zeroNow = new Set<string>();
+        for (const range of blocks) {
           const key = `${script.url}:${range.startOffset}:${range.endOffset}`;
-          if (this.#seen.has(key)) continue;
-          this.#seen.add(key);
-          fresh += 1;
+          if (range.count > 0) cover(key);
+          else zeroNow.add(key);
         }
+        let known = this.#uncovered.get(functionKey);
+        if (!known) {
+          known = new Set();
+          this.#uncovered.set(functionKey, known);
+        }
+        for (const key of known) if (!zeroNow.has(key)) cover(key);
+        for (const key of zeroNow) known.add(key);
       }
     }
     return fresh;
   }
 
-  /** Number of distinct blocks seen so far. */
+  /** Number of distinct functions and blocks seen running so far. */
   get size(): number {
-    return this.#seen.size;
+    return this.#covered.size;
   }
 }

@@ -15,9 +15,10 @@ interface Options {
   deadline: number;
   seed: number;
   shared: SharedArrayBuffer;
+  coverage: boolean;
 }
 
-const { name, corpus, deadline, seed, shared } = workerData as Options;
+const { name, corpus, deadline, seed, shared, coverage: useCoverage } = workerData as Options;
 const target = targets.find((candidate) => candidate.name === name)!;
 const counters = new Int32Array(shared, 0, 2);
 const inputView = new Uint8Array(shared, INPUT_OFFSET, MAX_INPUT_BYTES);
@@ -48,7 +49,7 @@ function randomMutation(): Mutation {
 }
 
 const coverage = new BlockCoverage();
-await coverage.start();
+if (useCoverage) await coverage.start();
 const outcomes = new Set<string>();
 let runs = 0;
 while (Date.now() < deadline) {
@@ -73,7 +74,7 @@ while (Date.now() < deadline) {
   Atomics.add(counters, 0, 1);
   runs += 1;
 
-  const newBlocks = await coverage.takeNewBlocks();
+  const newBlocks = useCoverage ? await coverage.takeNewBlocks() : 0;
   const newOutcome = !outcomes.has(outcome);
   outcomes.add(outcome);
   if (newBlocks > 0 || newOutcome) {

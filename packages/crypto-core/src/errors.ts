@@ -22,7 +22,8 @@ export type CryptoErrorCode =
   | 'INVALID_PASSPHRASE'
   | 'DECRYPT_FAILED'
   | 'ENCRYPT_FAILED'
-  | 'SIGN_FAILED';
+  | 'SIGN_FAILED'
+  | 'RECIPIENT_NOT_ENCRYPTED_TO';
 
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';

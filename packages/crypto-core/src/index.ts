@@ -16,6 +16,7 @@ export {
   type PostQuantumSubkeyInfo,
 } from './certificate.ts';
 export { applyRevocation } from './revocation.ts';
+export { createRevocationCertificate, type RevocationReason } from './revocation.ts';
 export {
   UnlockedKey,
   readSecretKeyInfo,
@@ -116,3 +117,10 @@ export type { SealedMessage, SealedRecipient } from './ratchet/content.ts';
 export { decryptWithPassword, encryptWithPassword } from './password-message.ts';
 // Encryption subkey rotation for existing keys; old subkeys are kept.
 export { rotateEncryptionSubkeys, type RotateSubkeysOptions, type RotatedKey } from './rotation.ts';
+// The check that a produced message has a PKESK for every intended recipient.
+export {
+  listPkeskRecipients,
+  requireRecipientsEncryptedTo,
+  type PkeskRecipients,
+  type RecipientsCheckOptions,
+} from './recipients-check.ts';

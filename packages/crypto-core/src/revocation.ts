@@ -1,11 +1,66 @@
-// Applying a key revocation signature (RFC 9580 section 5.2.1.16, type 0x20) to a
+// Making and applying a key revocation signature (RFC 9580 section 5.2.1.16, type 0x20) for a
 // certificate. After this, signatures by the certificate verify as `revoked-key` and it is no
-// longer offered for encryption.
-import { revokeKey } from 'openpgp';
+// longer offered for encryption. Making one needs the unlocked secret primary key.
+import { enums, revokeKey } from 'openpgp';
 import { parseCertificate } from './certificate.ts';
 import { openpgpConfig } from './config.ts';
-import { CryptoError, describeError } from './errors.ts';
+import { CryptoError, describeError, wrapError } from './errors.ts';
 import { requireString, type OpenPgpData } from './input.ts';
+import { clearPrivateKey, decryptWithPassphrase, parseSecretKeyBlock } from './secret-key.ts';
+
+/** Reason codes of the Reason for Revocation subpacket (RFC 9580 section 5.2.3.31). */
+export type RevocationReason = 'no-reason' | 'superseded' | 'compromised' | 'retired';
+
+const REASON_FLAGS: Record<RevocationReason, number> = {
+  'no-reason': enums.reasonForRevocation.noReason,
+  superseded: enums.reasonForRevocation.keySuperseded,
+  compromised: enums.reasonForRevocation.keyCompromised,
+  retired: enums.reasonForRevocation.keyRetired,
+};
+
+/**
+ * Signs a key revocation signature with a protected secret key and returns it armored, as a
+ * revocation certificate for `applyRevocation`. The unlocked key is wiped before returning.
+ */
+export async function createRevocationCertificate(
+  secretKey: OpenPgpData,
+  passphrase: string,
+  options: { reason: RevocationReason; string?: string; date?: Date },
+): Promise<string> {
+  requireString(passphrase, 'passphrase');
+  const flag = REASON_FLAGS[options.reason];
+  if (flag === undefined) {
+    throw new CryptoError(
+      'INVALID_ARGUMENT',
+      `Unknown revocation reason ${JSON.stringify(options.reason)}; use one of ${Object.keys(REASON_FLAGS).join(', ')}.`,
+    );
+  }
+  const { privateKey } = await parseSecretKeyBlock(secretKey);
+  const unlocked = await decryptWithPassphrase(privateKey, passphrase);
+  try {
+    const { privateKey: revoked } = await revokeKey({
+      key: unlocked,
+      reasonForRevocation: { flag, string: options.string ?? '' },
+      date: options.date ?? new Date(),
+      format: 'object',
+      config: openpgpConfig,
+    });
+    const certificate = await revoked.getRevocationCertificate(options.date, openpgpConfig);
+    clearPrivateKey(revoked);
+    if (typeof certificate !== 'string') {
+      throw new Error('openpgp.js returned no revocation signature');
+    }
+    return certificate;
+  } catch (error) {
+    throw wrapError(
+      error,
+      'KEY_MALFORMED',
+      `Making a revocation certificate for ${privateKey.getFingerprint()} failed`,
+    );
+  } finally {
+    clearPrivateKey(unlocked);
+  }
+}
 
 /**
  * Merges a revocation certificate into a certificate and returns the revoked certificate,

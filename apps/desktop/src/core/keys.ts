@@ -18,7 +18,8 @@ import { CoreError } from './errors.ts';
 import { createBackup, restoreBackup } from './backup.ts';
 import type { CreatedBackup, RestoredIdentity } from './backup.ts';
 import {
-  identitiesDueForRotation,
+  DueRotationCheck,
+  rotateDueIdentities,
   rotateIdentity,
   rotationIntervalDays,
   setRotationIntervalDays,
@@ -39,6 +40,8 @@ export interface ImportResult {
 }
 
 export class KeyService {
+  readonly #dueRotation = new DueRotationCheck();
+
   constructor(
     private readonly store: Store,
     private readonly passphrase: () => string,
@@ -162,11 +165,25 @@ export class KeyService {
 
   /** Rotates the subkeys of every identity whose rotation interval has passed. */
   async rotateDue(now: Date = new Date()): Promise<RotationResult[]> {
-    const results: RotationResult[] = [];
-    for (const address of identitiesDueForRotation(this.store, now)) {
-      results.push(await rotateIdentity(this.store, this.passphrase(), this.audit, address, now));
+    const results = await rotateDueIdentities(this.store, this.passphrase(), this.audit, now);
+    for (const result of results) {
+      this.log.info({ fingerprint: result.fingerprint }, 'encryption subkeys rotated when due');
     }
     return results;
+  }
+
+  /**
+   * Runs `rotateDue` at most once a day per KeyService, for send to call before each message.
+   * A failed rotation is logged and not raised, because the current subkeys still work.
+   */
+  async rotateDueOnce(now: Date = new Date()): Promise<RotationResult[]> {
+    if (!this.#dueRotation.claim(now)) return [];
+    try {
+      return await this.rotateDue(now);
+    } catch (error) {
+      this.log.error({ err: error }, 'rotating due encryption subkeys failed');
+      return [];
+    }
   }
 
   rotationIntervalDays(): number {
@@ -178,12 +195,18 @@ export class KeyService {
   }
 
   /**
-   * Revokes the key of `address` with the revocation certificate made at creation. The revoked
+   * Revokes the key of `address` with the revocation certificate made at creation, or one signed
+   * now when the key was imported or restored. The revoked
    * certificate goes out in the Autocrypt header of the next messages sent from `address`.
    */
   async revoke(address: string): Promise<string> {
     const identity = this.#identity(address);
-    const fingerprint = await revokeIdentity(this.store, this.audit, identity.address);
+    const fingerprint = await revokeIdentity(
+      this.store,
+      this.passphrase(),
+      this.audit,
+      identity.address,
+    );
     this.log.info({ fingerprint }, 'key revoked');
     return fingerprint;
   }

@@ -1,29 +1,30 @@
-// Key revocation: applying the revocation certificate made at key creation to an own identity,
-// and refusing to encrypt to a contact whose pinned certificate is revoked (RFC 9580 section
+// Key revocation: applying the revocation certificate made at key creation to an own identity
+// (or, for imported and restored keys, one signed now with the secret key), and rejecting encryption to a contact whose pinned certificate is revoked (RFC 9580 section
 // 5.2.1.16, key revocation signature). The revoked certificate reaches contacts through the
 // Autocrypt header of the next messages, because send takes the stored certificate.
 
 import type { Store } from '@sealpost/storage';
-import { applyRevocation, readCertificate } from '@sealpost/crypto-core';
+import {
+  applyRevocation,
+  createRevocationCertificate,
+  readCertificate,
+} from '@sealpost/crypto-core';
 import type { AuditLog } from './audit-log.ts';
 import { CoreError } from './errors.ts';
 
-/** Revokes the key of `address` with its stored revocation certificate; returns the fingerprint. */
+/**
+ * Revokes the key of `address` with its stored revocation certificate, or with one signed now by
+ * the secret key (reason "no reason") when none is stored. Returns the fingerprint.
+ */
 export async function revokeIdentity(
   store: Store,
+  passphrase: string,
   audit: AuditLog,
   address: string,
 ): Promise<string> {
   const identity = store.identities.getByAddress(address);
   if (!identity) {
     throw new CoreError('IDENTITY_NOT_FOUND', `There is no key for ${address} to revoke.`);
-  }
-  if (!identity.revocationCertificate) {
-    // TODO: make a revocation certificate from the secret key for imported and restored keys.
-    throw new CoreError(
-      'KEY_NOT_FOUND',
-      `No revocation certificate is stored for ${address}, because the key was imported; revoke it with the program that created it (gpg --gen-revoke) and import the result.`,
-    );
   }
   if ((await readCertificate(identity.certificate)).isRevoked) {
     throw new CoreError(
@@ -32,9 +33,14 @@ export async function revokeIdentity(
     );
   }
 
-  const revoked = await applyRevocation(identity.certificate, identity.revocationCertificate);
+  // Imported and restored keys come without the revocation certificate made at creation.
+  const stored = identity.revocationCertificate;
+  const revocationCertificate =
+    stored ??
+    (await createRevocationCertificate(identity.secretKey, passphrase, { reason: 'no-reason' }));
+  const revoked = await applyRevocation(identity.certificate, revocationCertificate);
   store.identityKeys.updateAll([{ fingerprint: identity.fingerprint, certificate: revoked }]);
-  audit.record('revoke', identity.fingerprint);
+  audit.record('revoke', identity.fingerprint, { signedNow: stored === null });
   return identity.fingerprint;
 }
 

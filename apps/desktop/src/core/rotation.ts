@@ -7,8 +7,6 @@ import { readCertificate, rotateEncryptionSubkeys } from '@sealpost/crypto-core'
 import type { AuditLog } from './audit-log.ts';
 import { CoreError } from './errors.ts';
 
-// TODO: sync and send do not call KeyService.rotateDue yet, and there is no `key extend` to
-// move the expiry date; rotation runs only through "sealpost key rotate".
 export const DEFAULT_ROTATION_DAYS = 365;
 const INTERVAL_SETTING = 'subkey_rotation_days';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -30,7 +28,7 @@ export function rotationIntervalDays(store: Store): number {
   return stored === null ? DEFAULT_ROTATION_DAYS : Number(stored);
 }
 
-/** Stores the rotation interval; it must be a whole number of days from 1 to 3650. */
+/** Stores the rotation interval, a whole number of days from 1 to 3650. */
 export function setRotationIntervalDays(store: Store, days: number): void {
   if (!Number.isInteger(days) || days < 1 || days > 3650) {
     throw new CoreError(
@@ -41,7 +39,10 @@ export function setRotationIntervalDays(store: Store, days: number): void {
   store.keySettings.set(INTERVAL_SETTING, String(days));
 }
 
-/** Lists the identities whose last rotation (or creation) is at least one interval before `now`. */
+/**
+ * Lists the identities whose last rotation (or creation) is at least one interval before `now`.
+ * Revoked identities are listed too; `rotateDueIdentities` skips them.
+ */
 export function identitiesDueForRotation(store: Store, now: Date): string[] {
   const intervalMs = rotationIntervalDays(store) * DAY_MS;
   return store.identities
@@ -99,4 +100,37 @@ export async function rotateIdentity(
     fingerprint: identity.fingerprint,
     subkeyFingerprints: rotated.subkeyFingerprints,
   };
+}
+
+/** Rotates every identity that is due at `now` and not revoked; returns what it rotated. */
+export async function rotateDueIdentities(
+  store: Store,
+  passphrase: string,
+  audit: AuditLog,
+  now: Date,
+): Promise<RotationResult[]> {
+  const results: RotationResult[] = [];
+  for (const address of identitiesDueForRotation(store, now)) {
+    const identity = store.identities.getByAddress(address);
+    if (!identity || (await readCertificate(identity.certificate)).isRevoked) continue;
+    results.push(await rotateIdentity(store, passphrase, audit, address, now));
+  }
+  return results;
+}
+
+/**
+ * Limits the rotation check that send runs before each message to once a day per process, so
+ * the key store is not read for every message. The first check of a run always happens.
+ */
+export class DueRotationCheck {
+  #checkedAt: number | null = null;
+
+  /** Returns true and records `now` when no check ran in the day before `now`. */
+  claim(now: Date): boolean {
+    if (this.#checkedAt !== null && Math.abs(now.getTime() - this.#checkedAt) < DAY_MS) {
+      return false;
+    }
+    this.#checkedAt = now.getTime();
+    return true;
+  }
 }

@@ -253,7 +253,7 @@ export class SendService {
             ),
           )
         : [];
-    // Our prekey bundle rides along, so the recipients can answer in ratchet mode.
+    // Our prekey bundle rides along, so the recipients can reply in ratchet mode.
     const bundleParts = this.ratchet
       ? [await this.ratchet.bundlePart(from.address, signingKey)]
       : [];

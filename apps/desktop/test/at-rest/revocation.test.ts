@@ -1,9 +1,14 @@
 // Revocation: an own key is revoked with the revocation certificate made at creation, the
-// revoked certificate replaces the contact's pinned one when it arrives by Autocrypt, and a
-// send to that contact then fails with KEY_REVOKED naming them.
+// revoked certificate replaces the contact's pinned one when it arrives by Autocrypt, and the
+// check that send runs before encrypting then raises KEY_REVOKED naming the contact.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { certificateToBinary, readCertificate } from '@sealpost/crypto-core';
+import {
+  certificateToBinary,
+  createRevocationCertificate,
+  generateIdentity,
+  readCertificate,
+} from '@sealpost/crypto-core';
 import { rejectRevokedRecipients } from '../../src/core/revocation.ts';
 import type { Sealpost } from '../../src/core/sealpost.ts';
 import { localAddress, makeDataFolder } from './helpers.ts';
@@ -15,7 +20,7 @@ afterEach(() => {
   folders = [];
 });
 
-/** The pinned certificate per address, listed first by `contactCertificates`. */
+/** Returns a lookup of the pinned certificate, which `contactCertificates` lists first. */
 function pinnedOf(sealpost: Sealpost) {
   return (address: string) => sealpost.contactCertificates(address)[0] ?? null;
 }
@@ -41,6 +46,36 @@ describe('key revocation', () => {
     const revocations = sealpost.audit.list().filter((entry) => entry.operation === 'revoke');
     expect(revocations).toHaveLength(1);
     sealpost.close();
+  });
+
+  it('revokes an imported key', async () => {
+    const sealpost = await openFolder();
+    const address = localAddress('imported');
+    const generated = await generateIdentity({ address, passphrase: 'import-passphrase' });
+    await sealpost.keys.import(new TextEncoder().encode(generated.secretKey), {
+      keyPassphrase: 'import-passphrase',
+      replacePinned: false,
+    });
+    expect(() => sealpost.keys.exportRevocationCertificate(address)).toThrow();
+
+    const fingerprint = await sealpost.keys.revoke(address);
+    expect(fingerprint.toUpperCase()).toBe(generated.fingerprint.toUpperCase());
+    const certificate = await readCertificate(sealpost.keys.exportCertificate(address));
+    expect(certificate.isRevoked).toBe(true);
+    expect(certificate.hasEncryptionSubkey).toBe(false);
+    const [entry] = sealpost.audit.list().filter((item) => item.operation === 'revoke');
+    expect(entry?.details).toMatchObject({ signedNow: true });
+    sealpost.close();
+  });
+
+  it('rejects a wrong passphrase when signing a revocation', async () => {
+    const generated = await generateIdentity({
+      address: localAddress('wrong'),
+      passphrase: 'right-passphrase',
+    });
+    await expect(
+      createRevocationCertificate(generated.secretKey, 'wrong-passphrase', { reason: 'retired' }),
+    ).rejects.toMatchObject({ code: 'INVALID_PASSPHRASE' });
   });
 
   it('stops encryption to a revoked contact', async () => {

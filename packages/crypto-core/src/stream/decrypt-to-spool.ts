@@ -28,7 +28,7 @@ import { requireFormat, toTextStream, toWebStream, type ByteSource } from './str
 
 export interface DecryptToSpoolOptions {
   message: ByteSource;
-  /** Whether `message` is ASCII-armored text or binary packets. */
+  /** Encoding of `message`: ASCII-armored text or binary packets. */
   format: 'armored' | 'binary';
   decryptionKeys: SecretKeyInput[];
   verificationCertificates: Array<string | Uint8Array>;

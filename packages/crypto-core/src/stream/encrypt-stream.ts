@@ -17,6 +17,7 @@ export interface EncryptAndSignStreamOptions {
   data: ByteSource;
   /** Where the OpenPGP message is written; it is ended when the message is complete. */
   output: Writable;
+  /** Encoding of the written message: ASCII-armored text or binary packets. */
   format: 'armored' | 'binary';
   recipientCertificates: Array<string | Uint8Array>;
   signingKey: SecretKeyInput;

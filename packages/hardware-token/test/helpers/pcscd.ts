@@ -1,47 +1,84 @@
 // Starts a private pcscd for tests, so it never clashes with a system pcscd. It has its own
-// reader.conf.d with one vpcd virtual reader in vpcd's reverse mode (DEVICENAME host:port),
-// where vpcd connects out to the card emulator on 127.0.0.1 and opens no listening port. Its
-// client socket is a Unix socket, which systemd-socket-activate hands over and
-// PCSCLITE_CSOCK_NAME announces to libpcsclite.
-import { spawn, type ChildProcess } from 'node:child_process';
+// reader.conf.d with one vpcd virtual reader on a free TCP port of 127.0.0.1, and its own
+// client socket, which systemd-socket-activate hands over and PCSCLITE_CSOCK_NAME announces to
+// libpcsclite. vpcd would listen on all interfaces; the loopback-bind.c shim, preloaded into
+// pcscd, binds it to 127.0.0.1 instead.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 export const VIRTUAL_READER_NAME = 'Sealpost Virtual PCD';
-/** pcscd names the first vpcd slot (the one that connects to `cardPort`) with the suffix "00 00". */
+/** pcscd names the first vpcd slot (the one on `vpcdPort`) with the suffix "00 00". */
 export const VIRTUAL_READER_SLOT = `${VIRTUAL_READER_NAME} 00 00`;
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Finds a port P such that P and P + 1 are free (vpcd opens one port per virtual slot). */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 40_000);
+    if ((await portIsFree(port)) && (await portIsFree(port + 1))) return port;
+  }
+  throw new Error('No free pair of local TCP ports was found for vpcd after 20 attempts.');
+}
+
+const LOOPBACK_BIND_SOURCE = join(dirname(fileURLToPath(import.meta.url)), 'loopback-bind.c');
+
+/** Compiles the bind() shim that keeps vpcd's port on 127.0.0.1 (needs a C compiler). */
+function buildLoopbackShim(directory: string): string {
+  const library = join(directory, 'loopback-bind.so');
+  try {
+    execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', library, LOOPBACK_BIND_SOURCE, '-ldl'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (error) {
+    throw new Error(
+      `Compiling ${LOOPBACK_BIND_SOURCE} failed, so vpcd would listen on all interfaces. Install gcc and libc6-dev (bash scripts/install).`,
+      { cause: error },
+    );
+  }
+  return library;
+}
 
 export class PrivatePcscd {
   private constructor(
     readonly directory: string,
     readonly socketPath: string,
-    readonly cardPort: number,
+    readonly vpcdPort: number,
     private readonly child: ChildProcess,
     private readonly previousSocket: string | undefined,
     readonly log: string[],
   ) {}
 
-  /** Starts pcscd with a vpcd reader that connects to the card emulator on 127.0.0.1:`cardPort`. */
-  static async start(cardPort: number): Promise<PrivatePcscd> {
+  static async start(): Promise<PrivatePcscd> {
     const directory = mkdtempSync(join(tmpdir(), 'sealpost-pcscd-'));
     const configDirectory = join(directory, 'reader.conf.d');
     mkdirSync(configDirectory);
-    const hexPort = `0x${cardPort.toString(16).toUpperCase()}`;
+    const vpcdPort = await freePortPair();
+    const hexPort = `0x${vpcdPort.toString(16).toUpperCase()}`;
     writeFileSync(
       join(configDirectory, 'vpcd'),
       [
         `FRIENDLYNAME "${VIRTUAL_READER_NAME}"`,
-        // A host name other than "/dev/null" makes vpcd connect out to the virtual card there
-        // instead of listening for it on all interfaces (vsmartcard 3.3, ifd-vpcd.c).
-        `DEVICENAME   127.0.0.1:${hexPort}`,
+        // With "/dev/null" as host, vpcd listens for the virtual card instead of connecting out.
+        `DEVICENAME   /dev/null:${hexPort}`,
         `LIBPATH      ${VPCD_DRIVER}`,
         `CHANNELID    ${hexPort}`,
         '',
       ].join('\n'),
     );
+
+    const loopbackShim = buildLoopbackShim(directory);
 
     const socketPath = join(directory, 'pcscd.comm');
     const log: string[] = [];
@@ -50,6 +87,7 @@ export class PrivatePcscd {
       [
         '-l',
         socketPath,
+        `--setenv=LD_PRELOAD=${loopbackShim}`,
         // Absolute, because /usr/sbin is not on the PATH of every user.
         '/usr/sbin/pcscd',
         '--foreground',
@@ -65,12 +103,12 @@ export class PrivatePcscd {
 
     const previousSocket = process.env.PCSCLITE_CSOCK_NAME;
     process.env.PCSCLITE_CSOCK_NAME = socketPath;
-    const daemon = new PrivatePcscd(directory, socketPath, cardPort, child, previousSocket, log);
+    const daemon = new PrivatePcscd(directory, socketPath, vpcdPort, child, previousSocket, log);
     await daemon.waitUntilReady();
     return daemon;
   }
 
-  /** Connects once to make systemd-socket-activate exec pcscd, then waits for its socket. */
+  /** Connects once to make systemd-socket-activate exec pcscd, then waits for vpcd's port. */
   private async waitUntilReady(): Promise<void> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
@@ -83,7 +121,7 @@ export class PrivatePcscd {
         });
         probe.once('error', () => resolve(false));
       });
-      if (socketOpen) return;
+      if (socketOpen && !(await portIsFree(this.vpcdPort))) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await this.stop();

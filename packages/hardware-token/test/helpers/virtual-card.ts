@@ -1,34 +1,25 @@
 // Test fixture: a private pcscd with a vpcd reader, into which tests insert and remove the
-// OpenPGP card emulator. vpcd connects to the emulator's socket on 127.0.0.1. Sealpost's card code reaches the emulator only through PC/SC, as it
+// OpenPGP card emulator. Sealpost's card code reaches the emulator only through PC/SC, as it
 // would a USB token. libpcsclite reads PCSCLITE_CSOCK_NAME once per process, so one daemon
 // serves a whole test file and each test inserts a fresh card.
 import { OpenPgpCardApplet, type AppletOptions } from '../card-emulator/openpgp-card-applet.ts';
-import { VpcdCardSocket, type BeforeCommand } from '../card-emulator/vpcd-card.ts';
+import { VpcdCard, type VpcdCardOptions } from '../card-emulator/vpcd-card.ts';
 import pcsclite from 'pcsclite';
 import { OpenPgpCard, PcscCardTransport } from '../../src/index.ts';
 import { PrivatePcscd, VIRTUAL_READER_SLOT } from './pcscd.ts';
 
-export type CardOptions = AppletOptions & { beforeCommand?: BeforeCommand };
+export type CardOptions = AppletOptions & Pick<VpcdCardOptions, 'beforeCommand'>;
 
 export class VirtualCardBench {
   private opened: OpenPgpCard[] = [];
-  private inserted = false;
+  private inserted: VpcdCard | undefined;
   /** The applet of the card inserted last, for checks on the card's side. */
   applet: OpenPgpCardApplet | undefined;
 
-  private constructor(
-    readonly pcscd: PrivatePcscd,
-    private readonly cardSocket: VpcdCardSocket,
-  ) {}
+  private constructor(readonly pcscd: PrivatePcscd) {}
 
   static async start(): Promise<VirtualCardBench> {
-    const cardSocket = await VpcdCardSocket.listen();
-    try {
-      return new VirtualCardBench(await PrivatePcscd.start(cardSocket.port), cardSocket);
-    } catch (error) {
-      await cardSocket.close();
-      throw error;
-    }
+    return new VirtualCardBench(await PrivatePcscd.start());
   }
 
   /** Inserts an emulated card (a new one in factory state by default) and returns its applet. */
@@ -39,8 +30,11 @@ export class VirtualCardBench {
     // Passing an earlier applet reinserts that card with its keys and counters.
     const applet = options.applet ?? new OpenPgpCardApplet(options);
     this.applet = applet;
-    this.cardSocket.insert(applet, options.beforeCommand);
-    this.inserted = true;
+    this.inserted = new VpcdCard(applet, {
+      port: this.pcscd.vpcdPort,
+      beforeCommand: options.beforeCommand,
+    });
+    await this.inserted.insert();
     return applet;
   }
 
@@ -59,8 +53,8 @@ export class VirtualCardBench {
     for (const card of this.opened) await card.close().catch(() => undefined);
     this.opened = [];
     if (this.inserted) {
-      await this.cardSocket.remove();
-      this.inserted = false;
+      await this.inserted.remove();
+      this.inserted = undefined;
       await waitForReaderEmpty();
     }
   }
@@ -68,7 +62,6 @@ export class VirtualCardBench {
   async stop(): Promise<void> {
     await this.removeCard();
     await this.pcscd.stop();
-    await this.cardSocket.close();
   }
 }
 

@@ -211,7 +211,9 @@ export function registerKeyCommands(program: Command): void {
 
   key
     .command('revoke')
-    .description('revoke your key with the revocation certificate made when it was created')
+    .description(
+      'revoke your key with the revocation certificate made when it was created, or with one signed now for imported or restored keys',
+    )
     .requiredOption('--address <address>', 'whose key to revoke')
     .action(async (options: { address: string }, command: Command) => {
       await withSealpost(command, { unlock: true }, async (sealpost) => {

@@ -132,6 +132,8 @@ export class RatchetSender {
       const savedToSent = await this.outbox.appendToSent(input.account, sentCopy);
 
       const outboxIds = this.#advanceAndQueue(input.account, from.address, messages);
+      // NOTE: flush also sends other messages queued for this account, and a Sent copy whose
+      // append failed above is replaced by the ratchet ciphertext when the outbox retries it.
       await this.outbox.flush(input.account);
       for (const id of outboxIds) {
         const entry = this.store.outbox.get(id);
