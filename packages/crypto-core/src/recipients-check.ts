@@ -73,7 +73,10 @@ export async function listPkeskRecipients(data: OpenPgpData): Promise<PkeskRecip
  * for its chosen encryption subkey in the message.
  */
 export async function requireRecipientsEncryptedTo(options: RecipientsCheckOptions): Promise<void> {
-  const list = requireArray(options.recipientCertificates, 'recipientCertificates') as OpenPgpData[];
+  const list = requireArray(
+    options.recipientCertificates,
+    'recipientCertificates',
+  ) as OpenPgpData[];
   if (options.mode !== 'pq' && options.mode !== 'classical') {
     throw new CryptoError(
       'INVALID_ARGUMENT',

@@ -3,7 +3,7 @@
 // longer offered for encryption. Making one needs the unlocked secret primary key.
 import { enums, revokeKey } from 'openpgp';
 import { parseCertificate } from './certificate.ts';
-import { openpgpConfig } from './config.ts';
+import { openpgpConfig, openpgpFullConfig } from './config.ts';
 import { CryptoError, describeError, wrapError } from './errors.ts';
 import { requireString, type OpenPgpData } from './input.ts';
 import { clearPrivateKey, decryptWithPassphrase, parseSecretKeyBlock } from './secret-key.ts';
@@ -45,7 +45,7 @@ export async function createRevocationCertificate(
       format: 'object',
       config: openpgpConfig,
     });
-    const certificate = await revoked.getRevocationCertificate(options.date, openpgpConfig);
+    const certificate = await revoked.getRevocationCertificate(options.date, openpgpFullConfig);
     clearPrivateKey(revoked);
     if (typeof certificate !== 'string') {
       throw new Error('openpgp.js returned no revocation signature');

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
 import {
+  exportUnprotectedSecretKey,
   generateIdentity,
   protectSecretKey,
   readCertificate,
@@ -26,6 +27,7 @@ import {
 } from './rotation.ts';
 import type { RotationResult } from './rotation.ts';
 import { revokeIdentity } from './revocation.ts';
+import { readCardBinding } from './hardware/card-binding.ts';
 
 export interface IdentitySummary {
   address: string;
@@ -215,9 +217,25 @@ export class KeyService {
   async unlockAll(): Promise<UnlockedKey[]> {
     const unlocked: UnlockedKey[] = [];
     for (const identity of this.store.identities.list()) {
+      // A key whose only copy is on an OpenPGP card is stored as a stub without secrets.
+      if (readCardBinding(this.store, identity.address)?.diskCopy === false) continue;
       unlocked.push(await unlockSecretKey(identity.secretKey, this.passphrase()));
     }
     return unlocked;
+  }
+
+  /**
+   * Returns the unprotected armored secret key of `address`, for the import into an OpenPGP
+   * card only. The caller must not store or log it.
+   */
+  async exportUnprotectedForCard(address: string): Promise<string> {
+    const identity = this.#identity(address);
+    const key = await unlockSecretKey(identity.secretKey, this.passphrase());
+    try {
+      return exportUnprotectedSecretKey(key);
+    } finally {
+      key.clear();
+    }
   }
 
   /** Unlocks the key of `address` for signing. The caller must `clear()` it. */

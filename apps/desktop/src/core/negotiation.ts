@@ -211,6 +211,8 @@ async function describeRecipient(
   }
   if (info && info.version === 6) {
     reason = `${V6_REASON}: Sealpost encrypts only to v4 certificates so far`;
+  } else if (info?.isRevoked) {
+    reason = `the pinned certificate ${pinned.fingerprint} was revoked by its owner`;
   } else if (info && !info.hasEncryptionSubkey) {
     reason =
       'the pinned certificate has no valid encryption subkey (revoked, expired or sign-only)';

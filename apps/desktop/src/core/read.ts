@@ -7,13 +7,15 @@
 
 import type { Logger } from 'pino';
 import type { NegotiationRecord, Store, VerificationMethod } from '@sealpost/storage';
-import { decryptAndVerify, verifyCleartext, verifyDetached } from '@sealpost/crypto-core';
+import { verifyCleartext, verifyDetached } from '@sealpost/crypto-core';
 import type { SignatureResult } from '@sealpost/crypto-core';
 import { parseEntity, parseGossipHeaders, parseMessage } from '@sealpost/mail-transport';
 import type { ParsedEntity, SignedParts } from '@sealpost/mail-transport';
 import type { ContactService } from './contacts.ts';
 import { CoreError, errorCode } from './errors.ts';
 import type { KeyService } from './keys.ts';
+import type { CardService } from './hardware/card-service.ts';
+import { decryptWithCardOrKeys } from './hardware/card-read.ts';
 import { SyncError } from './sync/sync-error.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
 
@@ -85,7 +87,12 @@ export class ReadService {
     private readonly contacts: ContactService,
     private readonly log: Logger,
     private readonly ratchet: RatchetMail | null = null,
+    private readonly cards: CardService | null = null,
   ) {}
+
+  #ownAddresses(): string[] {
+    return this.keys.list().map((identity) => identity.address);
+  }
 
   /**
    * Registers `listener` for every successful read. The search index uses it, and it is the
@@ -190,7 +197,7 @@ export class ReadService {
             : parsed.inline!.armored;
         const decryptionKeys = await this.keys.unlockAll();
         try {
-          const decrypted = await decryptAndVerify({
+          const decrypted = await decryptWithCardOrKeys(this.cards, this.#ownAddresses(), {
             message: armored,
             decryptionKeys,
             verificationCertificates,

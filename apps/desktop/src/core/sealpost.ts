@@ -34,10 +34,13 @@ import { DiscoveryService } from './discovery.ts';
 import { TrustService } from './trust.ts';
 import { importSetupMessage } from './setup-message.ts';
 import { RatchetMail } from './ratchet/ratchet-mail.ts';
+import { CardService } from './hardware/card-service.ts';
 
 export class Sealpost {
   readonly accounts: AccountService;
   readonly keys: KeyService;
+  /** OpenPGP cards: status, moving a key to a card, and the PIN prompt for card operations. */
+  readonly cards: CardService;
   readonly contacts: ContactService;
   readonly mail: {
     send: SendService['send'];
@@ -86,6 +89,7 @@ export class Sealpost {
       this.#requireKeystore().deriveKey('sealpost audit log v1'),
     );
     this.keys = new KeyService(store, passphrase, log.child({ module: 'keys' }), this.audit);
+    this.cards = new CardService(store, this.keys, log.child({ module: 'cards' }), this.audit);
     this.contacts = new ContactService(store, log.child({ module: 'contacts' }));
     this.trust = new TrustService(store, this.keys);
     this.discovery = new DiscoveryService(this.contacts, log.child({ module: 'discovery' }));
@@ -106,6 +110,7 @@ export class Sealpost {
       outbox,
       log.child({ module: 'send' }),
       this.#ratchet,
+      this.cards,
     );
     const search = new SearchService(store, this.accounts);
     const sync = new SyncService(
@@ -122,6 +127,7 @@ export class Sealpost {
       this.contacts,
       log.child({ module: 'read' }),
       this.#ratchet,
+      this.cards,
     );
     read.onDecrypted((result) => search.indexRead(result));
     read.onDecrypted((result) => {

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
 import { certificateToBinary, encryptAndSign, micalgOf, signDetached } from '@sealpost/crypto-core';
 import type { UnlockedKey } from '@sealpost/crypto-core';
+import { requireRecipientsEncryptedTo } from '@sealpost/crypto-core';
 import {
   buildEncryptedMessage,
   buildInnerEntity,
@@ -25,6 +26,8 @@ import { negotiate, recordNegotiation, type Negotiation } from './negotiation.ts
 import type { Outbox } from './outbox.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
 import { rejectRevokedRecipients } from './revocation.ts';
+import type { CardService } from './hardware/card-service.ts';
+import { buildCardSignedMessages } from './hardware/card-send.ts';
 
 export interface SendInput {
   from: string | null;
@@ -35,6 +38,8 @@ export interface SendInput {
   text: string;
   attachments: AttachmentInput[];
   allowPlaintext: boolean;
+  /** Time for the due-rotation check of own keys; defaults to now. */
+  now?: Date;
 }
 
 export type { SendMode } from './negotiation.ts';
@@ -85,6 +90,7 @@ export class SendService {
     private readonly outbox: Outbox,
     private readonly log: Logger,
     private readonly ratchet: RatchetMail | null = null,
+    private readonly cards: CardService | null = null,
   ) {}
 
   async send(input: SendInput): Promise<SendResult> {
@@ -92,11 +98,14 @@ export class SendService {
     const { account, from } = composition;
     const recipients = unique([...composition.to, ...composition.cc, ...composition.bcc]);
 
+    await this.keys.rotateDueOnce(input.now);
     await rejectRevokedRecipients((address) => this.store.contacts.getPinned(address), recipients);
     const negotiated = await this.#negotiate(from.address, recipients, input.allowPlaintext);
     const { mode } = negotiated;
 
-    const signingKey = await this.keys.unlock(from.address);
+    // With the key on an OpenPGP card, the card signs and no secret key is unlocked here.
+    const cards = this.cards?.binding(from.address) ? this.cards : null;
+    const signingKey = cards ? null : await this.keys.unlock(from.address);
     try {
       const ownCertificate = this.keys.exportCertificate(from.address);
       const autocrypt = {
@@ -105,12 +114,25 @@ export class SendService {
         keydata: await certificateToBinary(ownCertificate),
       };
       if (mode === 'ratchet') {
+        // TODO: ratchet mode needs the identity key for the prekey bundle signature, which a card cannot make yet.
+        if (!signingKey) throw cardRatchetError(from.address);
         return await this.#sendRatchet(composition, input, signingKey, autocrypt, negotiated);
       }
-      const messages =
-        mode === 'openpgp'
-          ? await this.#buildEncrypted(composition, input, signingKey, autocrypt, negotiated)
-          : [await this.#buildSigned(composition, input, signingKey, autocrypt, recipients)];
+      const messages = cards
+        ? await buildCardSignedMessages(cards, {
+            ...input,
+            ...composition,
+            autocrypt,
+            mode,
+            encryption: negotiated.encryption,
+            certificateOf: (address) =>
+              address === from.address
+                ? ownCertificate
+                : this.contacts.certificatesFor([address])[0]!,
+          })
+        : mode === 'openpgp'
+          ? await this.#buildEncrypted(composition, input, signingKey!, autocrypt, negotiated)
+          : [await this.#buildSigned(composition, input, signingKey!, autocrypt, recipients)];
 
       const rejectedRecipients: string[] = [];
       for (const message of messages) {
@@ -137,7 +159,7 @@ export class SendService {
         warnings: negotiated.negotiation.warnings,
       };
     } finally {
-      signingKey.clear();
+      signingKey?.clear();
     }
   }
 
@@ -274,6 +296,13 @@ export class SendService {
         signingKey,
         mode: negotiated.encryption,
       });
+      await requireRecipientsEncryptedTo({
+        message: armoredCiphertext,
+        recipientCertificates: this.contacts.certificatesFor(
+          visible.filter((a) => a !== from.address),
+        ),
+        mode: negotiated.encryption,
+      });
       messages.push({
         raw: buildEncryptedMessage({ headers, armoredCiphertext, autocrypt }),
         envelopeTo: visible,
@@ -285,6 +314,11 @@ export class SendService {
         recipientCertificates: [certificateOf(address)],
         signingKey,
         encryptToSigner: visible.length === 0,
+        mode: negotiated.encryption,
+      });
+      await requireRecipientsEncryptedTo({
+        message: armoredCiphertext,
+        recipientCertificates: [certificateOf(address)],
         mode: negotiated.encryption,
       });
       messages.push({
@@ -327,4 +361,11 @@ export class SendService {
 
 function unique(addresses: string[]): string[] {
   return [...new Set(addresses)];
+}
+
+function cardRatchetError(address: string): CoreError {
+  return new CoreError(
+    'KEY_UNUSABLE',
+    `The key of ${address} is on an OpenPGP card, and ratchet mode cannot use a card key yet, so nothing was sent. If a disk copy exists, stop using the card with "sealpost card forget --address ${address}".`,
+  );
 }

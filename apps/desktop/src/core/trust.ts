@@ -96,17 +96,22 @@ export class TrustService {
 
   /**
    * Pins the changed key `fingerprint` of `address` after the user checked it, and marks the
-   * previous key replaced. Raises CONTACT_CERTIFICATE_NOT_FOUND for an unknown fingerprint.
+   * previous key replaced. With `verified`, the user compared the full fingerprint with the
+   * contact, so the new key is also recorded as verified by fingerprint. Raises
+   * CONTACT_CERTIFICATE_NOT_FOUND for an unknown fingerprint.
    */
   acceptKey(
     addressInput: string,
     fingerprintInput: string,
-  ): { address: string; fingerprint: string; previous: string | null } {
+    options: { verified?: boolean } = {},
+  ): { address: string; fingerprint: string; previous: string | null; verified: boolean } {
     const address = normalizeAddress(addressInput, 'address');
     const fingerprint = normalizeFingerprint(fingerprintInput, 'fingerprint');
     const previous = this.store.contacts.getPinned(address)?.fingerprint ?? null;
     const pinned = this.store.contacts.acknowledgeChange(address, fingerprint, { pin: true });
-    return { address, fingerprint: pinned.fingerprint, previous };
+    const verified = options.verified === true;
+    if (verified) this.verify(address, pinned.fingerprint, 'fingerprint');
+    return { address, fingerprint: pinned.fingerprint, previous, verified };
   }
 
   /** Draws the openpgp4fpr: QR code of the user's own key for `address` as PNG bytes. */

@@ -1,7 +1,7 @@
 // The check that an encrypted message has a PKESK for each intended recipient's chosen
 // encryption subkey, fed real messages and the same messages with one PKESK removed.
 
-import { PublicKeyEncryptedSessionKeyPacket, readMessage, UnparseablePacket } from 'openpgp';
+import { armor, enums, unarmor } from 'openpgp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   encryptAndSign,
@@ -13,20 +13,27 @@ import {
 
 const data = new TextEncoder().encode('recipients check');
 
-/** Removes the PKESK packets at the given positions among the message's PKESKs. */
+/**
+ * Removes the PKESK at the given position. PKESKs lead the message, and openpgp.js writes them
+ * with OpenPGP-format headers and one- or two-octet lengths (RFC 9580 section 4.2.1).
+ */
 async function withoutPkesk(armored: string, position: number): Promise<string> {
-  const message = await readMessage({ armoredMessage: armored });
-  let index = -1;
-  const kept = message.packets.filter((packet) => {
-    const isPkesk =
-      packet instanceof PublicKeyEncryptedSessionKeyPacket ||
-      (packet instanceof UnparseablePacket && packet.tag === 1);
-    if (!isPkesk) return true;
-    index += 1;
-    return index !== position;
-  });
-  message.packets = kept as typeof message.packets;
-  return message.armor();
+  const { data: bytes } = (await unarmor(armored)) as { data: Uint8Array };
+  const packets: Array<{ start: number; end: number }> = [];
+  let offset = 0;
+  while ((bytes[offset]! & 0x3f) === 1) {
+    const first = bytes[offset + 1]!;
+    const [headerLength, length] =
+      first < 192 ? [2, first] : [3, ((first - 192) << 8) + bytes[offset + 2]! + 192];
+    packets.push({ start: offset, end: offset + headerLength + length });
+    offset += headerLength + length;
+  }
+  const removed = packets[position]!;
+  const kept = new Uint8Array([
+    ...bytes.subarray(0, removed.start),
+    ...bytes.subarray(removed.end),
+  ]);
+  return armor(enums.armor.message, kept);
 }
 
 describe('recipients check', () => {

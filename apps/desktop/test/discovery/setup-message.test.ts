@@ -1,58 +1,9 @@
 // Import of an Autocrypt Setup Message: the secret key, symmetrically encrypted with a numeric
 // setup code as Autocrypt Level 1 section 4.4 describes, becomes a Sealpost identity.
 
-import { createMessage, encrypt, generateKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalUser, encode, type LocalUser } from './helpers.ts';
-
-const SETUP_CODE = '1234-5678-9012-3456-7890-1234-5678-9012-3456';
-
-async function setupMessage(address: string): Promise<{ raw: string; fingerprint: string }> {
-  const { privateKey, publicKey } = await generateKey({
-    type: 'ecc',
-    curve: 'curve25519Legacy',
-    userIDs: [{ email: address }],
-    format: 'object',
-  });
-  const payload = privateKey
-    .armor()
-    .replace(
-      '-----BEGIN PGP PRIVATE KEY BLOCK-----\n',
-      '-----BEGIN PGP PRIVATE KEY BLOCK-----\nAutocrypt-Prefer-Encrypt: mutual\n',
-    );
-  const armored = (await encrypt({
-    message: await createMessage({ text: payload }),
-    passwords: [SETUP_CODE],
-    format: 'armored',
-  })) as string;
-  const withHeaders = armored.replace(
-    '-----BEGIN PGP MESSAGE-----\n',
-    '-----BEGIN PGP MESSAGE-----\nPassphrase-Format: numeric9x4\nPassphrase-Begin: 12\n',
-  );
-  const attachment = `<html><body><p>Autocrypt setup data</p><pre>\n${withHeaders}</pre></body></html>\n`;
-  const raw = [
-    `From: ${address}`,
-    `To: ${address}`,
-    'Subject: Autocrypt Setup Message',
-    'Autocrypt-Setup-Message: v1',
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="setup"',
-    '',
-    '--setup',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'This message contains all information to transfer your Autocrypt settings.',
-    '--setup',
-    'Content-Type: application/autocrypt-setup',
-    'Content-Disposition: attachment; filename="autocrypt-setup-message.html"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from(attachment).toString('base64').replace(/.{76}/g, '$&\r\n'),
-    '--setup--',
-    '',
-  ].join('\r\n');
-  return { raw, fingerprint: publicKey.getFingerprint() };
-}
+import { SETUP_CODE, setupMessage } from './setup-message-fixture.ts';
 
 describe('Autocrypt Setup Message import', () => {
   let user: LocalUser;

@@ -96,6 +96,27 @@ describe('trust', () => {
     expect(after?.verifiedBy).toBeNull();
   });
 
+  it('accept-key with verified marks the new key verified', async () => {
+    const newCertificate = await contactCertificate(bob.address);
+    const newFingerprint = (await readCertificate(newCertificate)).fingerprint;
+    const learned = await alice.sealpost.contacts.learn({
+      address: bob.address,
+      keydata: encode(newCertificate),
+      source: 'autocrypt',
+      preferEncrypt: 'mutual',
+      seenAt: new Date(),
+    });
+    expect(learned?.outcome).toBe('changed-flagged');
+
+    const accepted = alice.sealpost.trust.acceptKey(bob.address, newFingerprint, {
+      verified: true,
+    });
+    expect(accepted.verified).toBe(true);
+    const after = contact(alice, bob.address);
+    expect(after?.fingerprint).toBe(newFingerprint);
+    expect(after?.verifiedBy).toBe('fingerprint');
+  });
+
   it('rejects accept-key for an unknown fingerprint', () => {
     expect(() => alice.sealpost.trust.acceptKey(bob.address, 'CD'.repeat(20))).toThrow(
       expect.objectContaining({ code: 'CONTACT_CERTIFICATE_NOT_FOUND' }),

@@ -343,6 +343,11 @@ describe('desktop UI mail flows', () => {
     const badge = page.getByTestId('recipient-status').getByText(bob.address);
     await expect.poll(() => badge.textContent()).toContain('key changed');
     expect((await badge.getAttribute('title'))?.toLowerCase()).toBe(pinned.toLowerCase());
+    const warnings = page.getByTestId('plan-warnings');
+    await expect.poll(() => warnings.textContent()).toContain('presented a different key');
+    expect((await warnings.textContent())?.toLowerCase()).toContain(
+      impostor.fingerprint.toLowerCase(),
+    );
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByText(`Sent encrypted to ${bob.address}.`).waitFor({ timeout: 30_000 });
 

@@ -165,6 +165,8 @@ export interface SendPlan {
   /** The mode `mail:send` will use for this recipient set. */
   mode: 'ratchet' | 'openpgp' | 'signed-plaintext';
   recipients: RecipientPlan[];
+  /** Downgrade and key-change warnings to show before sending. */
+  warnings?: string[];
 }
 
 export interface SendOutcome {

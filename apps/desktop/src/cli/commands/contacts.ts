@@ -73,16 +73,30 @@ export function registerContactCommands(program: Command): void {
     .description('use a changed key of a contact from now on, after checking it with them')
     .argument('<address>', 'the contact')
     .argument('<fingerprint>', 'the full fingerprint of the changed key')
-    .action(async (address: string, fingerprint: string, _options: unknown, command: Command) => {
-      await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const result = sealpost.trust.acceptKey(address, fingerprint);
-        const previous = result.previous ? ` instead of ${formatFingerprint(result.previous)}` : '';
-        process.stdout.write(
-          `${formatFingerprint(result.fingerprint)} is now the pinned key of ${result.address}${previous}. ` +
-            'It is not verified yet; compare it with "sealpost contacts verify".\n',
-        );
-      });
-    });
+    .option('--verified', 'also mark the key verified: you compared the full fingerprint with them')
+    .action(
+      async (
+        address: string,
+        fingerprint: string,
+        options: { verified?: boolean },
+        command: Command,
+      ) => {
+        await withSealpost(command, { unlock: false }, async (sealpost) => {
+          const result = sealpost.trust.acceptKey(address, fingerprint, {
+            verified: options.verified === true,
+          });
+          const previous = result.previous
+            ? ` instead of ${formatFingerprint(result.previous)}`
+            : '';
+          process.stdout.write(
+            `${formatFingerprint(result.fingerprint)} is now the pinned key of ${result.address}${previous}. ` +
+              (result.verified
+                ? 'It is marked verified by fingerprint.\n'
+                : 'It is not verified yet; compare it with "sealpost contacts verify".\n'),
+          );
+        });
+      },
+    );
 
   contacts
     .command('lookup')

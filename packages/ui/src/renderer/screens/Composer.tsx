@@ -170,6 +170,15 @@ export function Composer(props: {
           })}
         </div>
       )}
+      {plan?.warnings && plan.warnings.length > 0 && (
+        <ul className="plan-warnings" aria-label="Warnings" data-testid="plan-warnings">
+          {plan.warnings.map((warning) => (
+            <li key={warning} className="error">
+              {warning}
+            </li>
+          ))}
+        </ul>
+      )}
       {planError && <p className="error">{planError}</p>}
       <label htmlFor="compose-subject">Subject</label>
       <input

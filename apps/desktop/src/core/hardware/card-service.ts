@@ -1,0 +1,422 @@
+// Card service: finds an OpenPGP card over PC/SC, reports its status, moves an identity's
+// Ed25519 signing key and Curve25519 decryption subkey onto it, binds an identity to keys
+// already on it, and signs and decrypts for send and read with PIN prompts. The on-disk copy
+// of a moved key is destroyed only after a test signature and a test decryption on the card
+// succeeded. Key checks run before a PIN is sent, so a wrong card never costs a PIN try.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '@sealpost/storage';
+import {
+  decryptWithExternalEcdh,
+  encryptAndSign,
+  signDetachedWithExternalSigner,
+} from '@sealpost/crypto-core';
+import {
+  HardwareTokenError,
+  OpenPgpCard,
+  PcscCardTransport,
+  type ApplicationData,
+} from '@sealpost/hardware-token';
+import type { AuditLog } from '../audit-log.ts';
+import { CoreError } from '../errors.ts';
+import type { KeyService } from '../keys.ts';
+import {
+  clearCardBinding,
+  readCardBinding,
+  writeCardBinding,
+  type CardBinding,
+} from './card-binding.ts';
+import { withPin, type PinPrompt } from './card-pin.ts';
+import { readCardKeyMaterial } from './card-key-material.ts';
+
+export interface CardStatus {
+  readerName: string;
+  serial: string;
+  /** OpenPGP card specification version, e.g. "3.4". */
+  version: string;
+  manufacturer: number;
+  userPinRetries: number;
+  adminPinRetries: number;
+  signatureFingerprint: string | null;
+  decryptionFingerprint: string | null;
+  authenticationFingerprint: string | null;
+  /** Own addresses whose keys Sealpost uses on this card. */
+  boundAddresses: string[];
+}
+
+export interface CardServiceOptions {
+  /** Substring of the PC/SC reader name; the first reader with a card when omitted. */
+  readerName?: string;
+  /** How long to wait for a card, in milliseconds. */
+  timeoutMs?: number;
+}
+
+const noPrompt: PinPrompt = async () => null;
+
+function hex(bytes: Uint8Array | null): string | null {
+  return bytes ? Buffer.from(bytes).toString('hex').toUpperCase() : null;
+}
+
+function fingerprintBytes(fingerprint: string): Uint8Array {
+  return new Uint8Array(Buffer.from(fingerprint, 'hex'));
+}
+
+export class CardService {
+  #prompt: PinPrompt = noPrompt;
+
+  constructor(
+    private readonly store: Store,
+    private readonly keys: KeyService,
+    private readonly log: Logger,
+    private readonly audit: AuditLog,
+    private readonly options: CardServiceOptions = {},
+  ) {}
+
+  /** Sets the PIN prompt of the front end; without one every PIN request is cancelled. */
+  setPinPrompt(prompt: PinPrompt): void {
+    this.#prompt = prompt;
+  }
+
+  binding(address: string): CardBinding | null {
+    return readCardBinding(this.store, address);
+  }
+
+  async status(): Promise<CardStatus> {
+    return this.#withCard(async (card) => this.#statusOf(card));
+  }
+
+  /**
+   * Imports the identity's signing key and classical decryption subkey into the card (admin
+   * PIN), checks them with a test signature and a test decryption (user PIN), and then records
+   * the binding. With `keepDiskCopy` false the stored secret key is replaced by a stub without
+   * secret material, and the certificate loses the ML-KEM subkey, which no card can hold.
+   */
+  async moveKey(input: { address: string; keepDiskCopy: boolean }): Promise<CardBinding> {
+    const identity = this.#identity(input.address);
+    if (this.binding(identity.address)) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `The key of ${identity.address} is already on a card; "sealpost card status" shows which.`,
+      );
+    }
+    const material = await readCardKeyMaterial(
+      await this.keys.exportUnprotectedForCard(identity.address),
+    );
+    try {
+      return await this.#withCard(async (card) => {
+        const data = card.applicationData;
+        await withPin(
+          this.#prompt,
+          {
+            kind: 'admin',
+            operation: `import the key of ${identity.address}`,
+            serial: data.serial,
+          },
+          () => card.applicationData.pinStatus.retries.admin,
+          async (pin) => {
+            await card.importKey('signature', 'ed25519', material.signingSeed, pin);
+            await card.importKey('decryption', 'x25519', material.decryptionSecret, pin);
+            await card.setKeyMetadata(
+              'signature',
+              fingerprintBytes(material.primaryFingerprint),
+              material.primaryCreated,
+            );
+            await card.setKeyMetadata(
+              'decryption',
+              fingerprintBytes(material.subkeyFingerprint),
+              material.subkeyCreated,
+            );
+          },
+        );
+        const binding: CardBinding = {
+          address: identity.address,
+          serial: card.applicationData.serial,
+          signatureFingerprint: material.primaryFingerprint,
+          decryptionFingerprint: material.subkeyFingerprint,
+          diskCopy: input.keepDiskCopy,
+          boundAt: new Date().toISOString(),
+        };
+        await this.#verifyCardKeys(card, binding, identity.certificate);
+
+        this.store.transaction(`move key of ${identity.address} to card ${binding.serial}`, () => {
+          if (!input.keepDiskCopy) {
+            this.store.identityKeys.updateAll([
+              {
+                fingerprint: identity.fingerprint,
+                secretKey: material.stub,
+                certificate: material.classicalCertificate,
+              },
+            ]);
+          }
+          writeCardBinding(this.store, binding);
+        });
+        this.audit.record('export', identity.fingerprint, {
+          part: 'card-import',
+          serial: binding.serial,
+          diskCopy: input.keepDiskCopy,
+        });
+        this.log.info(
+          {
+            fingerprint: identity.fingerprint,
+            serial: binding.serial,
+            diskCopy: input.keepDiskCopy,
+          },
+          'key moved to card',
+        );
+        return binding;
+      });
+    } finally {
+      material.wipe();
+    }
+  }
+
+  /**
+   * Binds an identity to the keys already on the card: the card's signature key must be the
+   * identity's primary key and its decryption key one of the identity's subkeys. A test
+   * signature and a test decryption (user PIN) confirm it before the binding is stored.
+   */
+  async useKey(input: { address: string }): Promise<CardBinding> {
+    const identity = this.#identity(input.address);
+    return this.#withCard(async (card) => {
+      const data = card.applicationData;
+      const signature = hex(data.fingerprints.signature);
+      const decryption = hex(data.fingerprints.decryption);
+      if (signature !== identity.fingerprint || decryption === null) {
+        throw new HardwareTokenError(
+          'CARD_KEY_MISMATCH',
+          `The card ${data.serial} holds signature key ${signature ?? '(none)'}, but the key of ${identity.address} is ${identity.fingerprint}. Insert the card that holds this key, or move the key with "sealpost card move-key".`,
+        );
+      }
+      // TODO: binding an address without a stored identity (keys generated on the card, certificate built with buildCertificateForExternalKeys) is not offered yet.
+      const binding: CardBinding = {
+        address: identity.address,
+        serial: data.serial,
+        signatureFingerprint: signature,
+        decryptionFingerprint: decryption,
+        diskCopy: true,
+        boundAt: new Date().toISOString(),
+      };
+      await this.#verifyCardKeys(card, binding, identity.certificate);
+      writeCardBinding(this.store, binding);
+      this.log.info({ fingerprint: identity.fingerprint, serial: data.serial }, 'card key bound');
+      return binding;
+    });
+  }
+
+  /** Stops using the card for `address`; allowed only while the on-disk copy still exists. */
+  forget(address: string): void {
+    const binding = this.#requireBinding(address);
+    if (!binding.diskCopy) {
+      throw new CoreError(
+        'KEY_UNUSABLE',
+        `The only copy of the secret key of ${binding.address} is on card ${binding.serial}; Sealpost keeps using the card.`,
+      );
+    }
+    clearCardBinding(this.store, binding.address);
+  }
+
+  /** Returns an armored detached signature over `data`, made by the card bound to `address`. */
+  async signDetached(address: string, data: Uint8Array): Promise<string> {
+    const binding = this.#requireBinding(address);
+    const certificate = this.keys.exportCertificate(binding.address);
+    return this.#withBoundCard(binding, async (card) => {
+      const signature = await withPin(
+        this.#prompt,
+        { kind: 'user', operation: `sign as ${binding.address}`, serial: binding.serial },
+        () => card.applicationData.pinStatus.retries.user,
+        (pin) =>
+          signDetachedWithExternalSigner({
+            data,
+            certificate,
+            sign: (digest) =>
+              card.sign(digest, {
+                pin,
+                expectedFingerprint: fingerprintBytes(binding.signatureFingerprint),
+              }),
+          }).catch((error: unknown) => {
+            throw unwrapCardError(error);
+          }),
+      );
+      this.audit.countSignature(binding.signatureFingerprint);
+      return signature;
+    });
+  }
+
+  /** Decrypts `message` with the card bound to `address` (PSO:DECIPHER on the card). */
+  async decrypt(
+    address: string,
+    message: string,
+  ): Promise<{ data: Uint8Array; subkeyFingerprint: string }> {
+    const binding = this.#requireBinding(address);
+    const certificate = this.keys.exportCertificate(binding.address);
+    return this.#withBoundCard(binding, (card) =>
+      withPin(
+        this.#prompt,
+        {
+          kind: 'user',
+          operation: `decrypt a message to ${binding.address}`,
+          serial: binding.serial,
+        },
+        () => card.applicationData.pinStatus.retries.user,
+        (pin) =>
+          decryptWithExternalEcdh({
+            message,
+            certificate,
+            ecdh: (point) =>
+              card.decipher(point, {
+                pin,
+                expectedFingerprint: fingerprintBytes(binding.decryptionFingerprint),
+              }),
+          }).catch((error: unknown) => {
+            throw unwrapCardError(error);
+          }),
+      ),
+    );
+  }
+
+  /** Test signature and decryption through the card, so a bad import never costs the disk copy. */
+  async #verifyCardKeys(
+    card: OpenPgpCard,
+    binding: CardBinding,
+    certificate: string,
+  ): Promise<void> {
+    const probe = new Uint8Array(randomBytes(32));
+    const encrypted = await encryptAndSign({
+      data: probe,
+      recipientCertificates: [certificate],
+      encryptToSigner: false,
+      mode: 'classical',
+    });
+    await withPin(
+      this.#prompt,
+      {
+        kind: 'user',
+        operation: `test the card keys of ${binding.address}`,
+        serial: binding.serial,
+      },
+      () => card.applicationData.pinStatus.retries.user,
+      async (pin) => {
+        await signDetachedWithExternalSigner({
+          data: probe,
+          certificate,
+          sign: (digest) =>
+            card.sign(digest, {
+              pin,
+              expectedFingerprint: fingerprintBytes(binding.signatureFingerprint),
+            }),
+        }).catch((error: unknown) => {
+          throw unwrapCardError(error);
+        });
+        const decrypted = await decryptWithExternalEcdh({
+          message: encrypted,
+          certificate,
+          ecdh: (point) =>
+            card.decipher(point, {
+              pin,
+              expectedFingerprint: fingerprintBytes(binding.decryptionFingerprint),
+            }),
+        }).catch((error: unknown) => {
+          throw unwrapCardError(error);
+        });
+        if (Buffer.compare(Buffer.from(decrypted.data), Buffer.from(probe)) !== 0) {
+          throw new HardwareTokenError(
+            'CARD_KEY_MISMATCH',
+            `The test decryption on card ${binding.serial} returned other data than was encrypted; the disk copy was kept.`,
+          );
+        }
+      },
+    );
+  }
+
+  #statusOf(card: OpenPgpCard): CardStatus {
+    const data: ApplicationData = card.applicationData;
+    const boundAddresses = this.keys
+      .list()
+      .map((identity) => this.binding(identity.address))
+      .filter((binding): binding is CardBinding => binding?.serial === data.serial)
+      .map((binding) => binding.address);
+    return {
+      readerName: card.readerName,
+      serial: data.serial,
+      version: data.version,
+      manufacturer: data.manufacturer,
+      userPinRetries: data.pinStatus.retries.user,
+      adminPinRetries: data.pinStatus.retries.admin,
+      signatureFingerprint: hex(data.fingerprints.signature),
+      decryptionFingerprint: hex(data.fingerprints.decryption),
+      authenticationFingerprint: hex(data.fingerprints.authentication),
+      boundAddresses,
+    };
+  }
+
+  /** Opens the card bound to `binding`; another card raises CARD_KEY_MISMATCH before any PIN. */
+  async #withBoundCard<T>(
+    binding: CardBinding,
+    action: (card: OpenPgpCard) => Promise<T>,
+  ): Promise<T> {
+    return this.#withCard(async (card) => {
+      const data = card.applicationData;
+      const signature = hex(data.fingerprints.signature);
+      if (data.serial !== binding.serial || signature !== binding.signatureFingerprint) {
+        throw new HardwareTokenError(
+          'CARD_KEY_MISMATCH',
+          `The card ${data.serial} holds signature key ${signature ?? '(none)'}, but the key of ${binding.address} is ${binding.signatureFingerprint} on card ${binding.serial}. Insert that card.`,
+        );
+      }
+      return action(card);
+    });
+  }
+
+  async #withCard<T>(action: (card: OpenPgpCard) => Promise<T>): Promise<T> {
+    const transport = await PcscCardTransport.connect({
+      readerName: this.options.readerName,
+      timeoutMs: this.options.timeoutMs ?? 10_000,
+    });
+    let card: OpenPgpCard;
+    try {
+      card = await OpenPgpCard.open(transport);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+    try {
+      return await action(card);
+    } finally {
+      await card.close().catch((error: unknown) => {
+        this.log.warn({ err: error }, 'closing the card connection failed');
+      });
+    }
+  }
+
+  #identity(address: string) {
+    const identity = this.store.identities.getByAddress(address.toLowerCase());
+    if (!identity) {
+      throw new CoreError(
+        'IDENTITY_NOT_FOUND',
+        `There is no key for ${address}; create one with "sealpost key generate --address ${address}".`,
+      );
+    }
+    return identity;
+  }
+
+  #requireBinding(address: string): CardBinding {
+    const binding = this.binding(address);
+    if (!binding) {
+      throw new CoreError('KEY_NOT_FOUND', `The key of ${address} is not on a card.`);
+    }
+    return binding;
+  }
+}
+
+/**
+ * crypto-core wraps the card's error as the `cause` of SIGN_FAILED or DECRYPT_FAILED; the
+ * card's own code (CARD_REMOVED, CARD_PIN_INVALID, ...) is the one the user can act on.
+ */
+function unwrapCardError(error: unknown): unknown {
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (current instanceof HardwareTokenError) return current;
+    current = current.cause;
+  }
+  return error;
+}

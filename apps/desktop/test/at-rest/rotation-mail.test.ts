@@ -1,0 +1,203 @@
+// Rotation and revocation through the mail stack: a due rotation runs before send, a rotated
+// certificate reaches the contact by Autocrypt and is used for the next reply, and a revoked
+// certificate arriving the same way makes sends to its owner fail with KEY_REVOKED.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  PublicKeyEncryptedSessionKeyPacket,
+  UnparseablePacket,
+  readKey,
+  readMessage,
+} from 'openpgp';
+import { readCertificate } from '@sealpost/crypto-core';
+import {
+  createUser,
+  fetchRawFromServer,
+  swapCertificates,
+  syncAndFind,
+} from '../e2e/stack.ts';
+import type { TestUser } from '../e2e/stack.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function message(to: TestUser[], subject: string, now?: Date) {
+  return {
+    from: null,
+    to: to.map((user) => user.address),
+    cc: [],
+    bcc: [],
+    subject,
+    text: `${subject}\n`,
+    attachments: [],
+    allowPlaintext: false,
+    ...(now ? { now } : {}),
+  };
+}
+
+/** Returns the keydata of the Autocrypt header of a raw message, decoded. */
+function autocryptKeydata(raw: Buffer): Uint8Array {
+  const text = raw.toString('latin1');
+  const headerEnd = text.indexOf('\r\n\r\n');
+  const header = text.slice(0, headerEnd === -1 ? text.length : headerEnd);
+  const unfolded = header.replace(/\r?\n[ \t]+/g, ' ');
+  const line = unfolded.split(/\r?\n/).find((field) => /^autocrypt:/i.test(field));
+  if (!line) throw new Error('the message has no Autocrypt header');
+  const keydata = /keydata=([A-Za-z0-9+/= ]+)/.exec(line)?.[1];
+  if (!keydata) throw new Error('the Autocrypt header has no keydata');
+  return new Uint8Array(Buffer.from(keydata.replace(/ /g, ''), 'base64'));
+}
+
+/** Returns the fingerprints of every subkey in `keydata`, lowercase, valid or not. */
+async function subkeyFingerprints(keydata: Uint8Array): Promise<string[]> {
+  const key = await readKey({ binaryKey: keydata });
+  const fingerprints = key.subkeys.map((subkey) => subkey.getFingerprint().toLowerCase());
+  const info = await readCertificate(keydata);
+  return [...fingerprints, ...info.postQuantumSubkeys.map((s) => s.fingerprint.toLowerCase())];
+}
+
+/** Returns the key IDs of the PKESK packets (v3) of the PGP/MIME message in a raw message. */
+async function pkeskKeyIds(raw: Buffer): Promise<string[]> {
+  const text = raw.toString('latin1');
+  const start = text.indexOf('-----BEGIN PGP MESSAGE-----');
+  const end = text.indexOf('-----END PGP MESSAGE-----');
+  if (start === -1 || end === -1) throw new Error('the message has no armored PGP message');
+  const armored = text.slice(start, end + '-----END PGP MESSAGE-----'.length).replace(/\r/g, '');
+  const parsed = await readMessage({ armoredMessage: armored });
+  const keyIds: string[] = [];
+  for (const packet of parsed.packets) {
+    if (packet instanceof PublicKeyEncryptedSessionKeyPacket) {
+      keyIds.push(packet.publicKeyID.toHex().toLowerCase());
+    } else if (packet instanceof UnparseablePacket && packet.tag === 1) {
+      // openpgp.js leaves algorithm-35 PKESKs unparsed. A v3 PKESK has the key ID in bytes 1-8.
+      keyIds.push(Buffer.from(packet.rawContent.subarray(1, 9)).toString('hex'));
+    }
+  }
+  return keyIds;
+}
+
+function keyIdOf(fingerprint: string): string {
+  return fingerprint.toLowerCase().slice(-16);
+}
+
+describe('rotation and revocation through the mail stack', () => {
+  let alice: TestUser;
+  let bob: TestUser;
+  let carol: TestUser;
+
+  beforeAll(async () => {
+    alice = await createUser('alice');
+    bob = await createUser('bob');
+    carol = await createUser('carol');
+    await swapCertificates(alice, bob);
+    await swapCertificates(bob, carol);
+  });
+
+  afterAll(() => {
+    alice?.close();
+    bob?.close();
+    carol?.close();
+  });
+
+  it('send rotates a due key first', async () => {
+    const sender = await createUser('alice');
+    try {
+      await swapCertificates(sender, carol);
+      sender.sealpost.keys.setRotationIntervalDays(1);
+      const before = await subkeyFingerprints(
+        autocryptKeydata(
+          await fetchRawFromServer(
+            carol,
+            (await sender.sealpost.mail.send(message([carol], 'Before rotation'))).messageId,
+          ),
+        ),
+      );
+
+      const later = new Date(Date.now() + 2 * DAY_MS);
+      const sent = await sender.sealpost.mail.send(message([carol], 'After rotation', later));
+      const after = await subkeyFingerprints(
+        autocryptKeydata(await fetchRawFromServer(carol, sent.messageId)),
+      );
+      expect(after.length).toBeGreaterThan(before.length);
+      const added = after.filter((fingerprint) => !before.includes(fingerprint));
+      const rotations = sender.sealpost.audit
+        .list()
+        .filter((entry) => entry.operation === 'subkey-rotate');
+      expect(rotations).toHaveLength(1);
+      expect(added).toHaveLength(rotations[0]!.details.subkeys as number);
+
+      // The check runs once a day per run, so the next send does not rotate again.
+      await sender.sealpost.mail.send(message([carol], 'No second rotation', later));
+      const again = sender.sealpost.audit
+        .list()
+        .filter((entry) => entry.operation === 'subkey-rotate');
+      expect(again).toHaveLength(1);
+    } finally {
+      sender.close();
+    }
+  });
+
+  it('rotated certificate reaches bob', async () => {
+    // Subkey creation times have one-second resolution, and peers pick the newest subkey.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const rotation = await alice.sealpost.keys.rotate(alice.address);
+    const sent = await alice.sealpost.mail.send(message([bob], 'Rotated'));
+    expect(sent.mode).toBe('openpgp');
+    const sentKeydata = autocryptKeydata(await fetchRawFromServer(bob, sent.messageId));
+    const sentSubkeys = await subkeyFingerprints(sentKeydata);
+    for (const fingerprint of rotation.subkeyFingerprints) {
+      expect(sentSubkeys).toContain(fingerprint.toLowerCase());
+    }
+
+    const id = await syncAndFind(bob, sent.messageId);
+    await bob.sealpost.mail.read(id);
+    const pinned = bob.sealpost.contactCertificates(alice.address)[0]!;
+    console.log('DBG', JSON.stringify(bob.sealpost.contactCertificates(alice.address).map((c) => ({ ...c, certificate: c.certificate.length }))), rotation.subkeyFingerprints);
+    expect(pinned.fingerprint.toLowerCase()).toBe(
+      alice.sealpost.keys.list()[0]!.fingerprint.toLowerCase(),
+    );
+    const pinnedSubkeys = await subkeyFingerprints(
+      (await readKey({ armoredKey: pinned.certificate })).write(),
+    );
+    for (const fingerprint of rotation.subkeyFingerprints) {
+      expect(pinnedSubkeys).toContain(fingerprint.toLowerCase());
+    }
+
+    // carol has no ratchet session with bob, so this message is OpenPGP for both recipients.
+    const reply = await bob.sealpost.mail.send(message([alice, carol], 'Re: Rotated'));
+    expect(reply.mode).toBe('openpgp');
+    const keyIds = await pkeskKeyIds(await fetchRawFromServer(alice, reply.messageId));
+    const newKeyIds = rotation.subkeyFingerprints.map(keyIdOf);
+    expect(keyIds.some((keyId) => newKeyIds.includes(keyId))).toBe(true);
+    const oldKeyIds = pinnedSubkeys
+      .filter((fingerprint) => !rotation.subkeyFingerprints.map((f) => f.toLowerCase()).includes(fingerprint))
+      .map(keyIdOf);
+    expect(keyIds.filter((keyId) => oldKeyIds.includes(keyId))).toEqual([]);
+
+    const replyId = await syncAndFind(alice, reply.messageId);
+    const read = await alice.sealpost.mail.read(replyId);
+    expect(read.encryption.status).toBe('encrypted');
+  });
+
+  it('revoked certificate stops sends to bob', async () => {
+    await bob.sealpost.keys.revoke(bob.address);
+    const sent = await bob.sealpost.mail.send(message([alice], 'Revoked'));
+    const keydata = autocryptKeydata(await fetchRawFromServer(alice, sent.messageId));
+    expect((await readCertificate(keydata)).isRevoked).toBe(true);
+
+    const id = await syncAndFind(alice, sent.messageId);
+    await alice.sealpost.mail.read(id);
+    const plan = await alice.sealpost.planSend({
+      from: null,
+      to: [bob.address],
+      cc: [],
+      bcc: [],
+    });
+    expect(JSON.stringify(plan)).toMatch(/revoked by its owner/);
+
+    const error = await alice.sealpost.mail
+      .send(message([bob], 'To a revoked key'))
+      .catch((failure: unknown) => failure);
+    expect((error as { code?: string }).code).toBe('KEY_REVOKED');
+    expect((error as Error).message).toContain(bob.address);
+  });
+});
