@@ -15,7 +15,7 @@ import { mulberry32 } from '../apps/desktop/test/sync/cutting-proxy.ts';
 import { buildCorpus, repositoryRoot } from './sync-corpus.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
-const QUERIES = 200;
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const LIMIT = 50;
 
 const WORDS = [
@@ -39,7 +39,7 @@ interface Query {
   notmuch: string;
 }
 
-function queries(seed: number): Query[] {
+export function queries(seed: number): Query[] {
   const random = mulberry32(seed);
   const pick = () => WORDS[Math.floor(random() * WORDS.length)]!;
   const list: Query[] = [];
@@ -68,7 +68,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function summary(values: number[]): { p50: number; p95: number; max: number } {
+export function summary(values: number[]): { p50: number; p95: number; max: number } {
   return {
     p50: percentile(values, 50),
     p95: percentile(values, 95),
@@ -206,4 +206,4 @@ async function main(): Promise<void> {
   );
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -117,6 +117,8 @@ export type { SealedMessage, SealedRecipient } from './ratchet/content.ts';
 export { decryptWithPassword, encryptWithPassword } from './password-message.ts';
 // Encryption subkey rotation for existing keys; old subkeys are kept.
 export { rotateEncryptionSubkeys, type RotateSubkeysOptions, type RotatedKey } from './rotation.ts';
+// Certificate expiry extension by re-signing the self-signatures and subkey bindings.
+export { extendCertificateExpiry, type ExtendedKey } from './expiry.ts';
 // The check that a produced message has a PKESK for every intended recipient.
 export {
   listPkeskRecipients,
@@ -124,3 +126,5 @@ export {
   type PkeskRecipients,
   type RecipientsCheckOptions,
 } from './recipients-check.ts';
+// The subkeys and User IDs of a certificate that are not used, with the reasons.
+export { listIgnoredParts, type IgnoredPart } from './ignored-parts.ts';

@@ -106,7 +106,7 @@ export async function requireRecipientsEncryptedTo(options: RecipientsCheckOptio
   }
 }
 
-/** The encryption subkey that encryptAndSign chooses for one certificate in the mode. */
+/** Finds the encryption subkey that encryptAndSign chooses for one certificate in the mode. */
 async function chosenSubkey(
   data: OpenPgpData,
   label: string,

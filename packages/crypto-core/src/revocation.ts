@@ -8,7 +8,7 @@ import { CryptoError, describeError, wrapError } from './errors.ts';
 import { requireString, type OpenPgpData } from './input.ts';
 import { clearPrivateKey, decryptWithPassphrase, parseSecretKeyBlock } from './secret-key.ts';
 
-/** Reason codes of the Reason for Revocation subpacket (RFC 9580 section 5.2.3.31). */
+/** Reason codes of the Reason for Revocation subpacket (RFC 9580 signature subpacket type 29). */
 export type RevocationReason = 'no-reason' | 'superseded' | 'compromised' | 'retired';
 
 const REASON_FLAGS: Record<RevocationReason, number> = {

@@ -66,6 +66,16 @@ describe('SearchIndexRepository', () => {
     expect(ids({ accountId, folderId, limit: 1 })).toHaveLength(1);
   });
 
+  it('matches sender names by words', () => {
+    const named = add(1, { sender: 'Robin Harbourmaster robin@example.net' });
+    add(2, { sender: 'Sam sam@example.net' });
+    const ids = (from: string) => store.searchIndex.search({ from }).map((hit) => hit.messageId);
+    expect(ids('robin harbour')).toEqual([named]);
+    expect(ids('harbourmaster')).toEqual([named]);
+    expect(ids('master')).toEqual([]);
+    expect(ids('"robin')).toEqual([named]);
+  });
+
   it('never lets outer text replace full text', () => {
     const id = add(1, { body: 'decrypted secret words', depth: 'full' });
     store.searchIndex.index(id, { ...DOCUMENT, subject: '[...]', depth: 'outer' });

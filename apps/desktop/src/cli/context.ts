@@ -13,6 +13,7 @@ import { ensureDataPaths, resolveDataPaths } from '../core/paths.ts';
 import type { DataPaths } from '../core/paths.ts';
 import { Sealpost } from '../core/sealpost.ts';
 import { promptSecret, readSecretFile } from './secrets.ts';
+import { terminalPinPrompt } from './card-pin-prompt.ts';
 
 /**
  * Runs `action` with an open Sealpost instance and always closes it afterwards. `unlock` is
@@ -31,6 +32,8 @@ export async function withSealpost<T>(
     await keyAccess(command, paths),
   );
   for (const notice of sealpost.notices) process.stderr.write(`${notice}\n`);
+  const cardPinFile = command.optsWithGlobals<{ cardPinFile?: string }>().cardPinFile;
+  sealpost.cards.setPinPrompt(terminalPinPrompt({ userPinFile: cardPinFile }));
   try {
     return await action(sealpost);
   } finally {

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorCode } from '../core/errors.ts';
 import { registerAccountCommands } from './commands/account.ts';
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerCardCommands } from './commands/card.ts';
 import { registerContactCommands } from './commands/contacts.ts';
 import { registerKeyCommands } from './commands/key.ts';
 import { registerMailCommands, registerMessageActionCommands } from './commands/mail.ts';
@@ -18,6 +19,12 @@ const program = new Command('sealpost')
       'read the Sealpost passphrase from the first line of a file',
     ),
   )
+  .addOption(
+    new Option(
+      '--card-pin-file <file>',
+      'read the OpenPGP card user PIN (PW1) from the first line of a file',
+    ),
+  )
   // Usage errors are thrown and printed below in the same one-line form as every other error.
   .exitOverride()
   .configureOutput({ outputError: () => undefined });
@@ -28,6 +35,7 @@ registerAuditCommands(program);
 registerMailCommands(program);
 registerMessageActionCommands(program);
 registerContactCommands(program);
+registerCardCommands(program);
 
 try {
   await program.parseAsync(process.argv);

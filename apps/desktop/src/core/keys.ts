@@ -9,10 +9,11 @@ import {
   generateIdentity,
   protectSecretKey,
   readCertificate,
+  listIgnoredParts,
   readCertificates,
   unlockSecretKey,
 } from '@sealpost/crypto-core';
-import type { CertificateInfo, UnlockedKey } from '@sealpost/crypto-core';
+import type { CertificateInfo, IgnoredPart, UnlockedKey } from '@sealpost/crypto-core';
 import { normalizeAddress } from './addresses.ts';
 import type { AuditLog } from './audit-log.ts';
 import { CoreError } from './errors.ts';
@@ -27,6 +28,8 @@ import {
 } from './rotation.ts';
 import type { RotationResult } from './rotation.ts';
 import { revokeIdentity } from './revocation.ts';
+import { extendIdentity } from './expiry.ts';
+import type { ExtendResult } from './expiry.ts';
 import { readCardBinding } from './hardware/card-binding.ts';
 
 export interface IdentitySummary {
@@ -35,6 +38,8 @@ export interface IdentitySummary {
 }
 
 export interface ImportResult {
+  /** Subkeys and User IDs of the certificate that were not used, with the reason. */
+  ignored?: IgnoredPart[];
   kind: 'certificate' | 'secret-key';
   address: string;
   fingerprint: string;
@@ -118,9 +123,22 @@ export class KeyService {
       return [await this.#importSecretKey(data, options.keyPassphrase)];
     }
 
+    const certificates = await readCertificates(data);
     const results: ImportResult[] = [];
-    for (const certificate of await readCertificates(data)) {
+    for (const certificate of certificates) {
       results.push(this.#importCertificate(certificate, options.replacePinned));
+    }
+
+    // Parts that cannot be used (unknown algorithms, bad bindings) are dropped; say which.
+    if (certificates.length === 1 && results[0]) {
+      const text = Buffer.from(data).toString('latin1');
+      const ignored = await listIgnoredParts(text.includes('-----BEGIN PGP') ? text : data);
+      const notes = ignored.map((part) => `Ignored ${part.kind} ${part.id}: ${part.reason}.`);
+      results[0] = {
+        ...results[0],
+        ignored,
+        summary: [results[0].summary, ...notes].join('\n'),
+      };
     }
     return results;
   }
@@ -186,6 +204,21 @@ export class KeyService {
       this.log.error({ err: error }, 'rotating due encryption subkeys failed');
       return [];
     }
+  }
+
+  /** Sets the expiry of the key of `address` to `years` after `now`, re-signing its bindings. */
+  async extend(address: string, years: number, now: Date = new Date()): Promise<ExtendResult> {
+    const identity = this.#identity(address);
+    const result = await extendIdentity(
+      this.store,
+      this.passphrase(),
+      this.audit,
+      identity.address,
+      years,
+      now,
+    );
+    this.log.info({ fingerprint: identity.fingerprint }, 'key expiry extended');
+    return result;
   }
 
   rotationIntervalDays(): number {

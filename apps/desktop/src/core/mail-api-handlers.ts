@@ -11,6 +11,7 @@ import type {
   SyncSummary,
 } from '@sealpost/ui';
 import { testConnection } from './connection-test.ts';
+import { createCardApiHandlers } from './hardware/card-api-handlers.ts';
 import { CoreError } from './errors.ts';
 import { findProvider } from './providers.ts';
 import type { ReadResult } from './read.ts';
@@ -34,6 +35,7 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
   const core = (): Sealpost => session.require();
 
   return {
+    ...createCardApiHandlers(core),
     'session:status': async () => status(),
     'session:unlock': async ({ passphrase }) => {
       await session.unlock(passphrase);

@@ -1,7 +1,8 @@
-// Key revocation: applying the revocation certificate made at key creation to an own identity
-// (or, for imported and restored keys, one signed now with the secret key), and rejecting encryption to a contact whose pinned certificate is revoked (RFC 9580 section
-// 5.2.1.16, key revocation signature). The revoked certificate reaches contacts through the
-// Autocrypt header of the next messages, because send takes the stored certificate.
+// Key revocation (RFC 9580 section 5.2.1.16, key revocation signature). An own identity is
+// revoked with the revocation certificate made at key creation, or with one signed now for
+// imported and restored keys. Encryption to a contact whose pinned certificate is revoked is
+// rejected. The revoked certificate reaches contacts through the Autocrypt header of the next
+// messages, because send takes the stored certificate.
 
 import type { Store } from '@sealpost/storage';
 import {

@@ -41,7 +41,7 @@ export function setRotationIntervalDays(store: Store, days: number): void {
 
 /**
  * Lists the identities whose last rotation (or creation) is at least one interval before `now`.
- * Revoked identities are listed too; `rotateDueIdentities` skips them.
+ * Revoked identities are listed too, and `rotateDueIdentities` skips them.
  */
 export function identitiesDueForRotation(store: Store, now: Date): string[] {
   const intervalMs = rotationIntervalDays(store) * DAY_MS;
@@ -102,7 +102,7 @@ export async function rotateIdentity(
   };
 }
 
-/** Rotates every identity that is due at `now` and not revoked; returns what it rotated. */
+/** Rotates every identity that is due at `now` and not revoked, and returns the results. */
 export async function rotateDueIdentities(
   store: Store,
   passphrase: string,

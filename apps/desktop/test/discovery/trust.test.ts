@@ -96,7 +96,7 @@ describe('trust', () => {
     expect(after?.verifiedBy).toBeNull();
   });
 
-  it('accept-key with verified marks the new key verified', async () => {
+  it('accept-key --verified verifies the new key', async () => {
     const newCertificate = await contactCertificate(bob.address);
     const newFingerprint = (await readCertificate(newCertificate)).fingerprint;
     const learned = await alice.sealpost.contacts.learn({

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type {
   AccountSummary,
   AttachmentContent,
+  CardBindingView,
+  CardStatusView,
   ConnectionTestResult,
   ContactView,
   DraftContent,
@@ -63,6 +65,9 @@ const attachmentInput = z.strictObject({
   contentBase64: z.string().max(50_000_000),
 });
 
+/** OpenPGP card PINs: PW1 has at least 6 characters, PW3 at least 8 (OpenPGP card 3.4). */
+const cardPin = z.string().min(6).max(127);
+
 /** Request schema of every MailApi method; `z.undefined()` marks a method without arguments. */
 export const MAIL_API_REQUESTS = {
   'session:status': noArguments,
@@ -102,6 +107,15 @@ export const MAIL_API_REQUESTS = {
   'draft:list': noArguments,
   'draft:load': z.strictObject({ id: z.uuid() }),
   'draft:delete': z.strictObject({ id: z.uuid() }),
+  'card:status': noArguments,
+  'card:move': z.strictObject({
+    address,
+    keepDiskCopy: z.boolean(),
+    adminPin: cardPin,
+    userPin: cardPin,
+  }),
+  'card:use': z.strictObject({ address, userPin: cardPin }),
+  'card:pin': z.strictObject({ userPin: cardPin.nullable() }),
 } as const;
 
 type Requests = typeof MAIL_API_REQUESTS;
@@ -133,6 +147,10 @@ export interface MailApiResponses {
   'draft:list': DraftSummary[];
   'draft:load': DraftContent;
   'draft:delete': { deleted: boolean };
+  'card:status': CardStatusView;
+  'card:move': CardBindingView;
+  'card:use': CardBindingView;
+  'card:pin': { pinSet: boolean };
 }
 
 export type MailApiMethod = keyof Requests & keyof MailApiResponses;

@@ -56,6 +56,29 @@ export interface IdentitySummary {
   fingerprint: string;
 }
 
+/** An OpenPGP card as the hardware-token panel shows it. */
+export interface CardStatusView {
+  readerName: string;
+  serial: string;
+  version: string;
+  userPinRetries: number;
+  adminPinRetries: number;
+  signatureFingerprint: string | null;
+  decryptionFingerprint: string | null;
+  /** Own addresses whose keys Sealpost uses on this card. */
+  boundAddresses: string[];
+}
+
+/** The result of moving a key to a card or binding an address to a card's key. */
+export interface CardBindingView {
+  address: string;
+  serial: string;
+  signatureFingerprint: string;
+  decryptionFingerprint: string;
+  /** Whether the encrypted secret key is still stored on disk. */
+  diskCopy: boolean;
+}
+
 export interface ImportResult {
   kind: 'certificate' | 'secret-key';
   address: string;

@@ -126,7 +126,10 @@ export function registerContactCommands(program: Command): void {
           vksBaseUrl: options.vksUrl ?? null,
           lookup,
         });
-        if (options.json) return printJson(result);
+        // `contacts` has its own --json, so commander may hand the flag to the parent command.
+        if (options.json || command.parent?.opts<{ json?: boolean }>().json) {
+          return printJson(result);
+        }
         const fingerprint = formatFingerprint(result.fingerprint!);
         if (result.outcome === 'changed-flagged') {
           process.stdout.write(

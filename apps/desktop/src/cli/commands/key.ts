@@ -210,6 +210,22 @@ export function registerKeyCommands(program: Command): void {
     });
 
   key
+    .command('extend')
+    .description('move the expiry of your key and its subkeys to a number of years from now')
+    .requiredOption('--address <address>', 'whose key to extend')
+    .requiredOption('--years <years>', 'years from now until the key expires (1 to 10)', parseCount)
+    .action(async (options: { address: string; years: number }, command: Command) => {
+      await withSealpost(command, { unlock: true }, async (sealpost) => {
+        const result = await sealpost.keys.extend(options.address, options.years);
+        process.stdout.write(
+          `${formatFingerprint(result.fingerprint)} of ${result.address} now expires on ` +
+            `${result.expires.toISOString()}. The next message you send carries the updated ` +
+            'certificate in its Autocrypt header.\n',
+        );
+      });
+    });
+
+  key
     .command('revoke')
     .description(
       'revoke your key with the revocation certificate made when it was created, or with one signed now for imported or restored keys',

@@ -1,6 +1,6 @@
-// Decryption for read: a message encrypted to the Curve25519 subkey of an identity whose key
-// lives on an OpenPGP card is decrypted by the card; every other message by the keys of the
-// keystore, as before. The key IDs of the message's PKESK packets (RFC 9580 section 5.1)
+// Decryption for read. The OpenPGP card decrypts a message encrypted to the Curve25519 subkey
+// of an identity whose key is on that card. The keys of the keystore decrypt every other
+// message. The key IDs of the message's PKESK packets (RFC 9580 section 5.1)
 // decide, so the card is asked only for messages that need it.
 import { decryptAndVerify } from '@sealpost/crypto-core';
 import type { DecryptAndVerifyOptions, DecryptionResult } from '@sealpost/crypto-core';
@@ -20,11 +20,12 @@ export async function decryptWithCardOrKeys(
   return {
     data: decrypted.data,
     decryptedWith: {
-      subkeyFingerprint: decrypted.subkeyFingerprint.toUpperCase(),
-      primaryFingerprint: binding.signatureFingerprint,
+      // Lowercase hex, as decryptAndVerify reports fingerprints.
+      subkeyFingerprint: decrypted.subkeyFingerprint.toLowerCase(),
+      primaryFingerprint: binding.signatureFingerprint.toLowerCase(),
       postQuantum: false,
     },
-    // TODO: a signature inside the encryption (one-pass signed message) is not verified after card decryption, so such a message reads as unsigned; signed-then-encrypted PGP/MIME is verified.
+    // TODO: a one-pass signature inside the encryption is not verified after card decryption, so such a message reads as unsigned. Signed-then-encrypted PGP/MIME is verified.
     signatures: [],
   };
 }

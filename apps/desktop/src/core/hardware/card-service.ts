@@ -1,6 +1,6 @@
-// Card service: finds an OpenPGP card over PC/SC, reports its status, moves an identity's
-// Ed25519 signing key and Curve25519 decryption subkey onto it, binds an identity to keys
-// already on it, and signs and decrypts for send and read with PIN prompts. The on-disk copy
+// Card service for OpenPGP cards over PC/SC. It reports a card's status, moves an identity's
+// Ed25519 signing key and Curve25519 decryption subkey onto it, and binds an identity to keys
+// already on it. It signs and decrypts for send and read, with PIN prompts. The on-disk copy
 // of a moved key is destroyed only after a test signature and a test decryption on the card
 // succeeded. Key checks run before a PIN is sent, so a wrong card never costs a PIN try.
 import { randomBytes } from 'node:crypto';
@@ -181,7 +181,7 @@ export class CardService {
       const data = card.applicationData;
       const signature = hex(data.fingerprints.signature);
       const decryption = hex(data.fingerprints.decryption);
-      if (signature !== identity.fingerprint || decryption === null) {
+      if (signature !== identity.fingerprint.toUpperCase() || decryption === null) {
         throw new HardwareTokenError(
           'CARD_KEY_MISMATCH',
           `The card ${data.serial} holds signature key ${signature ?? '(none)'}, but the key of ${identity.address} is ${identity.fingerprint}. Insert the card that holds this key, or move the key with "sealpost card move-key".`,
@@ -237,7 +237,7 @@ export class CardService {
             throw unwrapCardError(error);
           }),
       );
-      this.audit.countSignature(binding.signatureFingerprint);
+      this.audit.countSignature(binding.signatureFingerprint.toLowerCase());
       return signature;
     });
   }

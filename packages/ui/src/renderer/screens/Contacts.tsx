@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ContactView, IdentitySummary } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { HardwareToken } from './HardwareToken.tsx';
 
 export function Contacts({ client }: { client: MailApiClient }) {
   const [identities, setIdentities] = useState<IdentitySummary[]>([]);
@@ -199,6 +200,7 @@ export function Contacts({ client }: { client: MailApiClient }) {
           Import
         </button>
       </div>
+      <HardwareToken client={client} identities={identities} />
     </section>
   );
 }
