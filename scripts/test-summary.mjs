@@ -13,7 +13,9 @@ try {
 }
 
 const passed = report.numPassedTests ?? 0;
-const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+// A file that fails to load has no failed test of its own, so count it as one failure.
+const failedTests = report.numFailedTests ?? 0;
+const failed = failedTests > 0 ? failedTests : (report.numFailedTestSuites ?? 0);
 const skipped = report.numPendingTests ?? 0;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

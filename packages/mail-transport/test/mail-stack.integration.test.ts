@@ -266,7 +266,26 @@ describe.skipIf(skip)('mail stack integration', () => {
   it('fetches in batches of maxMessages', async () => {
     const bob = await ImapSession.connect(imapOptions('bob'));
     try {
-      const first = await bob.fetchNew('INBOX', { maxMessages: 1 });
+      // Two new messages at least, so a fresh stack has more than one batch to fetch.
+      let start = await bob.fetchNew('INBOX', {});
+      while (start.hasMore) {
+        start = await bob.fetchNew('INBOX', {
+          uidValidity: start.uidValidity,
+          lastUid: start.highestUid,
+        });
+      }
+      for (const index of [1, 2]) {
+        const raw = new Uint8Array(
+          Buffer.from(`From: batch@sealpost.test\r\nSubject: batch ${index}\r\n\r\nbody\r\n`),
+        );
+        await bob.append('INBOX', raw, []);
+      }
+
+      const first = await bob.fetchNew('INBOX', {
+        uidValidity: start.uidValidity,
+        lastUid: start.highestUid,
+        maxMessages: 1,
+      });
       expect(first.messages).toHaveLength(1);
       expect(first.hasMore).toBe(true);
       expect(first.highestUid).toBe(first.messages[0]!.uid);

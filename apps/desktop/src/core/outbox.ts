@@ -15,15 +15,22 @@ import { ImapSession, sendMessage } from '@sealpost/mail-transport';
 import type { AccountRecord, AccountService } from './accounts.ts';
 import { errorCode } from './errors.ts';
 
+/** Whether the SMTP server refused for good (a 5xx reply to RCPT or DATA), so a retry is useless. */
+function isPermanentFailure(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'SMTP_RECIPIENT_REJECTED' || code === 'SMTP_MESSAGE_REJECTED';
+}
+
 /** A send failure that keeps the code of its cause and says where the message went. */
 export class OutboxSendError extends Error {
   readonly code: string;
 
   constructor(cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`${reason} The message is kept in the outbox and is sent again by "sealpost sync".`, {
-      cause,
-    });
+    const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.?\s*$/, '.');
+    const next = isPermanentFailure(cause)
+      ? 'The server refused it for good, so it stays in the outbox as failed and is not sent again.'
+      : 'The message is kept in the outbox and is sent again by "sealpost sync".';
+    super(`${reason} ${next}`, { cause });
     this.name = 'OutboxSendError';
     this.code = errorCode(cause);
   }
@@ -209,8 +216,8 @@ export class Outbox {
       });
       return result.rejected;
     } catch (error) {
-      // A recipient the server rejected stays rejected, so only other failures are retried.
-      const retry = errorCode(error) !== 'SMTP_RECIPIENT_REJECTED';
+      // A refused recipient or message (5xx) stays refused, so only other failures are retried.
+      const retry = !isPermanentFailure(error);
       const failed = this.store.outbox.markFailed(
         entryId,
         `${errorCode(error)}: ${(error as Error).message}`,
