@@ -6,7 +6,7 @@
 // and protected headers (RFC 9788) are never filled in from the unprotected outer header.
 
 import type { Logger } from 'pino';
-import type { NegotiationRecord, Store, VerificationMethod } from '@sealpost/storage';
+import type { Store, VerificationMethod } from '@sealpost/storage';
 import { verifyCleartext, verifyDetached } from '@sealpost/crypto-core';
 import type { SignatureResult } from '@sealpost/crypto-core';
 import { parseEntity, parseGossipHeaders, parseMessage } from '@sealpost/mail-transport';
@@ -19,59 +19,19 @@ import { decryptWithCardOrKeys } from './hardware/card-read.ts';
 import { SyncError } from './sync/sync-error.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
 
-export interface SignatureReport {
-  status: SignatureResult['status'];
-  signerFingerprint: string | null;
-  keyId: string;
-  created: string | null;
-  signerMatchesFrom: boolean;
-  reason: string | null;
-}
-
-/**
- * Extent of the signed content: `full` when one signature covers the whole content, `partial`
- * when only some parts are signed (a signed part among unsigned ones), `none` when unsigned.
- */
-export type SignatureCoverage = 'full' | 'partial' | 'none';
-
-/**
- * One-word verdict on the message's signatures. `verified` needs a valid signature over the
- * whole content by a key whose User ID is the From address. A valid signature by a key of
- * another address is `signer-mismatch`, never `verified`.
- */
-export type SignatureSummary =
-  'verified' | 'signer-mismatch' | 'partially-signed' | 'invalid' | 'unverified' | 'unsigned';
-
-export interface AttachmentReport {
-  filename: string;
-  contentType: string;
-  size: number;
-  content: Uint8Array;
-}
-
-export interface ReadResult {
-  id: number;
-  messageId: string | null;
-  from: string | null;
-  to: string[];
-  cc: string[];
-  date: string | null;
-  subject: string | null;
-  /** Whether the subject and addresses came from inside the encryption (header protection). */
-  headersProtected: boolean;
-  kind: string;
-  encryption: { status: 'encrypted' | 'not-encrypted'; decryptedWith: string | null };
-  signatures: SignatureReport[];
-  signatureCoverage: SignatureCoverage;
-  signatureSummary: SignatureSummary;
-  text: string | null;
-  html: string | null;
-  attachments: AttachmentReport[];
-  /** The mode and reason recorded when this message was sent from here, or null. */
-  negotiation: NegotiationRecord | null;
-  /** The method by which the user verified the sender's pinned key, or null when unverified. */
-  senderVerifiedBy: VerificationMethod | null;
-}
+export type {
+  AttachmentReport,
+  ReadResult,
+  SignatureCoverage,
+  SignatureReport,
+  SignatureSummary,
+} from './read-result.ts';
+import type {
+  ReadResult,
+  SignatureCoverage,
+  SignatureReport,
+  SignatureSummary,
+} from './read-result.ts';
 
 type ParsedMessage = ReturnType<typeof parseMessage>;
 
