@@ -30,7 +30,7 @@ export function readSecretFile(file: string, what: string): string {
   return secret;
 }
 
-/** Prompts on the terminal without echoing the answer; `flag` names the file option instead. */
+/** Prompts on the terminal without echoing the input; without a terminal, the error names `flag`. */
 export async function promptSecret(question: string, flag = '--passphrase-file'): Promise<string> {
   if (!process.stdin.isTTY) {
     throw new CoreError(

@@ -129,7 +129,7 @@ export class KeyService {
       results.push(this.#importCertificate(certificate, options.replacePinned));
     }
 
-    // Parts that cannot be used (unknown algorithms, bad bindings) are dropped; say which.
+    // Parts that cannot be used (unknown algorithms, bad bindings) are dropped, so the result lists them.
     if (certificates.length === 1 && results[0]) {
       const text = Buffer.from(data).toString('latin1');
       const ignored = await listIgnoredParts(text.includes('-----BEGIN PGP') ? text : data);
@@ -344,7 +344,7 @@ export class KeyService {
         `Certificate ${certificate.fingerprint} has no User ID with an e-mail address.`,
       );
     }
-    // A key nobody can encrypt to would only fail later, at send time; say so now.
+    // A key without an encryption subkey would only fail later, at send time, so it is rejected now.
     if (!certificate.hasEncryptionSubkey) {
       throw new CoreError(
         'KEY_UNUSABLE',

@@ -15,13 +15,13 @@ import { ImapSession, sendMessage } from '@sealpost/mail-transport';
 import type { AccountRecord, AccountService } from './accounts.ts';
 import { errorCode } from './errors.ts';
 
-/** Whether the SMTP server refused for good (a 5xx reply to RCPT or DATA), so a retry is useless. */
+/** Returns true when the SMTP server rejected for good (a 5xx reply to RCPT or DATA), so a retry cannot help. */
 function isPermanentFailure(error: unknown): boolean {
   const code = errorCode(error);
   return code === 'SMTP_RECIPIENT_REJECTED' || code === 'SMTP_MESSAGE_REJECTED';
 }
 
-/** A send failure that keeps the code of its cause and says where the message went. */
+/** A send failure that keeps the code of its cause and states where the message went. */
 export class OutboxSendError extends Error {
   readonly code: string;
 

@@ -49,7 +49,7 @@ export interface SendResult {
   mode: SendMode;
   /** Whether every recipient got the message through an ML-KEM-768+X25519 subkey only. */
   postQuantum: boolean;
-  /** Why this mode was chosen, in words for the user. */
+  /** Reason for the chosen mode, in words for the user. */
   modeReason: string;
   /** Recipients without a known key, which made the whole message go unencrypted. */
   unencryptedFor: string[];
@@ -259,7 +259,7 @@ export class SendService {
     const visible = unique([...to, ...cc]);
     const headers = { from, to, cc, date, messageId };
 
-    // Autocrypt-Gossip tells each visible recipient the keys of the others (Level 1, 5.1).
+    // Autocrypt-Gossip gives each visible recipient the keys of the others (Level 1, 5.1).
     const certificateOf = (address: string): string =>
       address === from.address
         ? this.keys.exportCertificate(address)
