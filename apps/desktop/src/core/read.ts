@@ -257,7 +257,7 @@ export class ReadService {
 
   /**
    * An unknown signing key from an address whose key is pinned is a warning sign, not a key
-   * to import: the reason says so, so the user checks with the sender instead.
+   * to import, so the reason tells the user to check with the sender instead.
    */
   #explainUnknownSigners(opened: OpenedMessage, from: string | null): OpenedMessage {
     const pinned = from === null ? null : this.store.contacts.getPinned(from);
@@ -356,8 +356,8 @@ function toReadResult(
   const outerFrom = outer.from?.address?.toLowerCase() ?? null;
   const innerFrom = inner?.from?.address?.toLowerCase() ?? null;
 
-  // A protected From that differs from the envelope's From is shown, but no signature is then
-  // said to match it: the signer was checked against the outer From.
+  // A protected From that differs from the envelope's From is shown, but no signature is marked
+  // as matching it, because the signer was checked against the outer From.
   const fromMismatch = innerFrom !== null && innerFrom !== outerFrom;
   const signatures = opened.signatures.map((signature) => ({
     status: signature.status,

@@ -1,51 +1,12 @@
 // The sealpost command as a script uses it: secrets from files, JSON output, and one error
 // line with a stable code and exit status 1 on failure.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  IMAP_STARTTLS_PORT,
-  SMTP_SUBMISSION_PORT,
-  repositoryRoot,
-  stackCertificateFile,
-  stackPassword,
-  uniqueAddress,
-} from '../e2e/stack.ts';
-
-const run = promisify(execFile);
-const cliEntry = path.join(repositoryRoot, 'apps/desktop/src/cli/main.ts');
-
-interface CliResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function sealpost(home: string, args: string[], input?: string): Promise<CliResult> {
-  const child = run(process.execPath, ['--import', 'tsx', cliEntry, ...args], {
-    cwd: repositoryRoot,
-    env: { ...process.env, SEALPOST_HOME: home },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (input !== undefined) {
-    child.child.stdin?.end(input);
-  }
-  try {
-    const { stdout, stderr } = await child;
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code?: number; stdout?: string; stderr?: string };
-    return {
-      status: failure.code ?? 1,
-      stdout: failure.stdout ?? '',
-      stderr: failure.stderr ?? '',
-    };
-  }
-}
+import { addCliUser, runSealpost as sealpost } from './cli-runner.ts';
+import { uniqueAddress } from '../e2e/stack.ts';
 
 describe('sealpost command', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'sealpost-cli-'));
@@ -53,50 +14,10 @@ describe('sealpost command', () => {
   const bob = { address: uniqueAddress('bob'), home: path.join(work, 'bob') };
   const passphraseFile = path.join(work, 'passphrase');
 
-  async function addUser(user: { address: string; home: string }): Promise<void> {
-    const passwordFile = path.join(work, `${path.basename(user.home)}.password`);
-    writeFileSync(passwordFile, `${stackPassword(user.address)}\n`);
-    const added = await sealpost(user.home, [
-      'account',
-      'add',
-      '--email',
-      user.address,
-      '--imap-host',
-      '127.0.0.1',
-      '--imap-port',
-      String(IMAP_STARTTLS_PORT),
-      '--imap-security',
-      'starttls',
-      '--smtp-host',
-      '127.0.0.1',
-      '--smtp-port',
-      String(SMTP_SUBMISSION_PORT),
-      '--smtp-security',
-      'starttls',
-      '--pin-certificate',
-      stackCertificateFile,
-      '--password-file',
-      passwordFile,
-      '--passphrase-file',
-      passphraseFile,
-    ]);
-    expect(added.stderr).toBe('');
-    expect(added.status).toBe(0);
-    const generated = await sealpost(user.home, [
-      'key',
-      'generate',
-      '--address',
-      user.address,
-      '--passphrase-file',
-      passphraseFile,
-    ]);
-    expect(generated.status).toBe(0);
-  }
-
   beforeAll(async () => {
     writeFileSync(passphraseFile, 'cli test passphrase\n');
-    await addUser(alice);
-    await addUser(bob);
+    await addCliUser(alice, work, ['--passphrase-file', passphraseFile]);
+    await addCliUser(bob, work, ['--passphrase-file', passphraseFile]);
   });
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -2,11 +2,9 @@
 // nothing sent), `contacts verify`, `contacts accept-key`, `contacts qr`, `contacts lookup`
 // against a local HTTPS WKD server, and `key import-setup-message` with a setup code file.
 
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,18 +18,9 @@ import { createSilentLogger } from '../../src/core/logger.ts';
 import { resolveDataPaths } from '../../src/core/paths.ts';
 import { Sealpost } from '../../src/core/sealpost.ts';
 import { SETUP_CODE, setupMessage } from '../discovery/setup-message-fixture.ts';
-import {
-  IMAP_STARTTLS_PORT,
-  SMTP_SUBMISSION_PORT,
-  imapOptionsFor,
-  repositoryRoot,
-  stackCertificateFile,
-  stackPassword,
-  uniqueAddress,
-} from '../e2e/stack.ts';
+import { addCliUser, runSealpost, type CliResult } from './cli-runner.ts';
+import { imapOptionsFor, uniqueAddress } from '../e2e/stack.ts';
 
-const run = promisify(execFile);
-const cliEntry = path.join(repositoryRoot, 'apps/desktop/src/cli/main.ts');
 const PASSPHRASE = 'discovery cli passphrase';
 
 // jsqr is CommonJS with `exports.default`; depending on the loader the default import is the
@@ -41,12 +30,6 @@ const jsQR: JsQr =
   typeof jsQRModule === 'function'
     ? (jsQRModule as unknown as JsQr)
     : (jsQRModule as unknown as { default: JsQr }).default;
-
-interface CliResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
 
 interface ContactJson {
   address: string;
@@ -65,57 +48,8 @@ describe('discovery commands', () => {
   let server: KeyServer;
 
   /** Runs the sealpost command with the data folder `home` and the passphrase file. */
-  async function sealpost(home: string, args: string[]): Promise<CliResult> {
-    try {
-      const { stdout, stderr } = await run(
-        process.execPath,
-        ['--import', 'tsx', cliEntry, ...args, '--passphrase-file', passphraseFile],
-        {
-          cwd: repositoryRoot,
-          env: { ...process.env, SEALPOST_HOME: home },
-          maxBuffer: 16 * 1024 * 1024,
-        },
-      );
-      return { status: 0, stdout, stderr };
-    } catch (error) {
-      const failure = error as { code?: number; stdout?: string; stderr?: string };
-      return {
-        status: failure.code ?? 1,
-        stdout: failure.stdout ?? '',
-        stderr: failure.stderr ?? '',
-      };
-    }
-  }
-
-  async function addUser(user: { address: string; home: string }): Promise<void> {
-    const passwordFile = path.join(work, `${path.basename(user.home)}.password`);
-    writeFileSync(passwordFile, `${stackPassword(user.address)}\n`);
-    const added = await sealpost(user.home, [
-      'account',
-      'add',
-      '--email',
-      user.address,
-      '--imap-host',
-      '127.0.0.1',
-      '--imap-port',
-      String(IMAP_STARTTLS_PORT),
-      '--imap-security',
-      'starttls',
-      '--smtp-host',
-      '127.0.0.1',
-      '--smtp-port',
-      String(SMTP_SUBMISSION_PORT),
-      '--smtp-security',
-      'starttls',
-      '--pin-certificate',
-      stackCertificateFile,
-      '--password-file',
-      passwordFile,
-    ]);
-    expect(added.stderr).toBe('');
-    expect(added.status).toBe(0);
-    const generated = await sealpost(user.home, ['key', 'generate', '--address', user.address]);
-    expect(generated.status).toBe(0);
+  function sealpost(home: string, args: string[]): Promise<CliResult> {
+    return runSealpost(home, [...args, '--passphrase-file', passphraseFile]);
   }
 
   async function contactsOf(home: string): Promise<ContactJson[]> {
@@ -127,8 +61,8 @@ describe('discovery commands', () => {
   beforeAll(async () => {
     writeFileSync(passphraseFile, `${PASSPHRASE}\n`);
     server = await startKeyServer(['openpgpkey.wkd.test', 'wkd.test']);
-    await addUser(alice);
-    await addUser(bob);
+    await addCliUser(alice, work, ['--passphrase-file', passphraseFile]);
+    await addCliUser(bob, work, ['--passphrase-file', passphraseFile]);
 
     const bobCertificate = path.join(work, 'bob.asc');
     const exported = await sealpost(bob.home, [

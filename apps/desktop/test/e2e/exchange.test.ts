@@ -3,7 +3,7 @@
 // Subject.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, fetchRawFromServer, swapCertificates, syncAndFind } from './stack.ts';
+import { createCorrespondents, fetchRawFromServer, sendEncrypted, syncAndFind } from './stack.ts';
 import type { TestUser } from './stack.ts';
 
 const SUBJECT = 'Quarterly numbers, private';
@@ -19,21 +19,14 @@ describe('encrypted exchange between two accounts', () => {
   let messageId: string;
 
   beforeAll(async () => {
-    alice = await createUser('alice');
-    bob = await createUser('bob');
-    await swapCertificates(alice, bob);
+    ({ alice, bob } = await createCorrespondents());
 
-    const sent = await alice.sealpost.mail.send({
-      from: null,
-      to: [bob.address],
-      cc: [],
-      bcc: [],
+    const sent = await sendEncrypted(alice, [bob], {
       subject: SUBJECT,
       text: BODY,
       attachments: [
         { filename: 'numbers.bin', contentType: 'application/octet-stream', content: ATTACHMENT },
       ],
-      allowPlaintext: false,
     });
     expect(sent.mode).toBe('openpgp');
     expect(sent.postQuantum).toBe(true);

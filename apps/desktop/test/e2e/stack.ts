@@ -122,6 +122,33 @@ export async function swapCertificates(first: TestUser, second: TestUser): Promi
   );
 }
 
+/** Opens alice and bob, each holding the other's certificate. */
+export async function createCorrespondents(): Promise<{ alice: TestUser; bob: TestUser }> {
+  const alice = await createUser('alice');
+  const bob = await createUser('bob');
+  await swapCertificates(alice, bob);
+  return { alice, bob };
+}
+
+type SendInput = Parameters<Sealpost['mail']['send']>[0];
+
+/** Sends encrypted mail from `from` to `to`, with no cc or bcc unless given. */
+export function sendEncrypted(
+  from: TestUser,
+  to: TestUser[],
+  content: Pick<SendInput, 'subject' | 'text'> & Partial<SendInput>,
+): ReturnType<Sealpost['mail']['send']> {
+  return from.sealpost.mail.send({
+    from: null,
+    to: to.map((user) => user.address),
+    cc: [],
+    bcc: [],
+    attachments: [],
+    allowPlaintext: false,
+    ...content,
+  });
+}
+
 /** Syncs `user` and returns the id of the stored message whose Message-ID is `messageId`. */
 export async function syncAndFind(user: TestUser, messageId: string): Promise<number> {
   await user.sealpost.mail.sync({ account: null });

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '@sealpost/mail-transport';
 import {
-  createUser,
+  createCorrespondents,
   deliverRaw,
   fetchRawFromServer,
-  swapCertificates,
+  sendEncrypted,
   syncAndFind,
 } from './stack.ts';
 import type { TestUser } from './stack.ts';
@@ -76,18 +76,10 @@ describe('tampered ciphertext', () => {
   let original: Buffer;
 
   beforeAll(async () => {
-    alice = await createUser('alice');
-    bob = await createUser('bob');
-    await swapCertificates(alice, bob);
-    const sent = await alice.sealpost.mail.send({
-      from: null,
-      to: [bob.address],
-      cc: [],
-      bcc: [],
+    ({ alice, bob } = await createCorrespondents());
+    const sent = await sendEncrypted(alice, [bob], {
       subject: 'Tamper target',
       text: `${CANARY}\n`.repeat(20),
-      attachments: [],
-      allowPlaintext: false,
     });
     original = await fetchRawFromServer(bob, sent.messageId);
   });

@@ -3,15 +3,9 @@
 // The signed entity must be 7-bit with CRLF line breaks and no trailing whitespace, because
 // any MTA rewrite of those bytes would break the signature.
 
-import { checkArmor } from './encrypted-message.ts';
+import { armoredFilePart, checkArmor, joinOuterMultipart } from './openpgp-multipart.ts';
 import { outerHeaderLines } from './outer-message.ts';
 import { isSevenBit, latin1String, toCanonicalCrlf } from '../mime/bytes.ts';
-import {
-  formatHeaderField,
-  formatParameterizedValue,
-  headerSection,
-} from '../mime/header-format.ts';
-import { createBoundary, joinEntity, joinMultipartBody } from '../mime/multipart.ts';
 import { assertArgument } from '../transport-error.ts';
 import type { AutocryptHeaderFields, MessageHeaderFields } from '../types.ts';
 
@@ -84,32 +78,18 @@ export function buildSignedMessage(input: SignedMessageInput): Uint8Array {
 
   const { lines } = outerHeaderLines(input.headers, { kind: 'real' }, input.autocrypt);
 
-  const signaturePart = joinEntity(
-    headerSection([
-      formatHeaderField(
-        'Content-Type',
-        formatParameterizedValue('application/pgp-signature', { name: 'signature.asc' }),
-      ),
-      formatHeaderField('Content-Description', 'OpenPGP digital signature'),
-      formatHeaderField(
-        'Content-Disposition',
-        formatParameterizedValue('attachment', { filename: 'signature.asc' }),
-      ),
-    ]),
-    signature,
+  const signaturePart = armoredFilePart({
+    contentType: 'application/pgp-signature',
+    fileName: 'signature.asc',
+    description: 'OpenPGP digital signature',
+    disposition: 'attachment',
+    armored: signature,
+  });
+  return joinOuterMultipart(
+    lines,
+    'multipart/signed',
+    { micalg: input.micalg, protocol: 'application/pgp-signature' },
+    [signedEntity, signaturePart],
+    PREAMBLE,
   );
-
-  const parts = [signedEntity, signaturePart];
-  const boundary = createBoundary(parts);
-  lines.push(
-    formatHeaderField(
-      'Content-Type',
-      formatParameterizedValue('multipart/signed', {
-        micalg: input.micalg,
-        protocol: 'application/pgp-signature',
-        boundary,
-      }),
-    ),
-  );
-  return joinEntity(headerSection(lines), joinMultipartBody(boundary, parts, PREAMBLE));
 }
