@@ -5,20 +5,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapSession } from '@sealpost/mail-transport';
-import { createSilentLogger } from '../../src/core/logger.ts';
-import { Sealpost } from '../../src/core/sealpost.ts';
-import {
-  IMAP_STARTTLS_PORT,
-  imapOptionsFor,
-  SMTP_SUBMISSION_PORT,
-  stackCertificate,
-  stackPassword,
-  uniqueAddress,
-} from '../e2e/stack.ts';
-import { openApp, screenshot, startHitRecorder } from './harness.ts';
-import type { AppUnderTest, HitRecorder } from './harness.ts';
-
-const PASSPHRASE = 'hostile content test passphrase';
+import { imapOptionsFor } from '../e2e/stack.ts';
+import { screenshot, startHitRecorder } from './harness.ts';
+import type { HitRecorder } from './harness.ts';
+import { openPreparedApp, type PreparedApp } from './prepared-app.ts';
 
 function rawMessage(options: {
   to: string;
@@ -63,52 +53,32 @@ const FAKE_BANNER = `<div style="border:2px solid green;background:#e3f4e8;color
 <b>Signature</b> Signature verified: valid, signed by ceo@sealpost.test</div><p>Please wire the money.</p>`;
 
 describe('hostile mail content in the UI', () => {
-  let app: AppUnderTest;
+  let app: PreparedApp;
   let recorder: HitRecorder;
-  const address = uniqueAddress('bob');
 
   beforeAll(async () => {
     recorder = await startHitRecorder();
-    const session = await ImapSession.connect(imapOptionsFor(address));
-    try {
-      const deliveries = [
-        { subject: 'Hostile HTML', type: 'text/html', body: hostileHtml(recorder.origin) },
-        { subject: 'Fake banner', type: 'text/html', body: FAKE_BANNER },
-        {
-          subject: 'A link',
-          type: 'text/plain',
-          body: `Read this: ${recorder.origin}/plain-link\n`,
-        },
-      ];
-      for (const delivery of deliveries) {
-        await session.append('INBOX', rawMessage({ to: address, ...delivery }), []);
-      }
-    } finally {
-      await session.close();
-    }
-
-    app = await openApp('hostile', async (paths) => {
-      const sealpost = await Sealpost.open(paths, createSilentLogger(), {
-        keychain: null,
-        passphrase: PASSPHRASE,
-      });
-      try {
-        const server = { host: '127.0.0.1', user: address };
-        await sealpost.accounts.add({
-          email: address,
-          displayName: null,
-          imap: { ...server, port: IMAP_STARTTLS_PORT, security: 'starttls' },
-          smtp: { ...server, port: SMTP_SUBMISSION_PORT, security: 'starttls' },
-          password: stackPassword(address),
-          pinnedCertificate: stackCertificate(),
-        });
-        await sealpost.keys.generate({ address, name: null });
-      } finally {
-        sealpost.close();
-      }
+    app = await openPreparedApp('hostile', {
+      setup: async (_sealpost, _paths, address) => {
+        const session = await ImapSession.connect(imapOptionsFor(address));
+        try {
+          const deliveries = [
+            { subject: 'Hostile HTML', type: 'text/html', body: hostileHtml(recorder.origin) },
+            { subject: 'Fake banner', type: 'text/html', body: FAKE_BANNER },
+            {
+              subject: 'A link',
+              type: 'text/plain',
+              body: `Read this: ${recorder.origin}/plain-link\n`,
+            },
+          ];
+          for (const delivery of deliveries) {
+            await session.append('INBOX', rawMessage({ to: address, ...delivery }), []);
+          }
+        } finally {
+          await session.close();
+        }
+      },
     });
-    await app.page.getByLabel('Sealpost passphrase', { exact: true }).fill(PASSPHRASE);
-    await app.page.getByRole('button', { name: 'Unlock' }).click();
     await app.page.getByRole('option').filter({ hasText: 'A link' }).waitFor({ timeout: 30_000 });
   });
 

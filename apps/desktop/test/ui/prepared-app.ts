@@ -30,7 +30,7 @@ export async function openPreparedApp(
   role: string,
   options: {
     /** Runs on the core after the account and key exist, before the app opens. */
-    setup?: (sealpost: Sealpost, paths: DataPaths) => Promise<void>;
+    setup?: (sealpost: Sealpost, paths: DataPaths, address: string) => Promise<void>;
     browser?: BrowserOptions;
   } = {},
 ): Promise<PreparedApp> {
@@ -55,7 +55,7 @@ export async function openPreparedApp(
         });
         await sealpost.keys.generate({ address, name: null });
         certificate = sealpost.keys.exportCertificate(address);
-        await options.setup?.(sealpost, paths);
+        await options.setup?.(sealpost, paths, address);
       } finally {
         sealpost.close();
       }
