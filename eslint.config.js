@@ -5,6 +5,8 @@ export default tseslint.config(
   { ignores: ['**/node_modules/**', '.mail-stack/**', 'coverage/**'] },
   // The renderer bundle that Vite builds from packages/ui/src.
   { ignores: ['packages/ui/dist/**'] },
+  // The Electron main and preload bundles and the packages that electron-builder writes.
+  { ignores: ['apps/desktop/dist-electron/**', 'apps/desktop/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -100,7 +100,7 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
       };
     },
     'mail:archive': async ({ id }) => {
-      const folder = core().pages.archiveFolderFor(id);
+      const folder = await core().pages.archiveFolderFor(id);
       core().mail.move(id, folder);
       return { folder };
     },

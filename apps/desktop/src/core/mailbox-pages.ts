@@ -6,6 +6,7 @@
 import type { StoredMessage, Store } from '@sealpost/storage';
 import type { AccountService } from './accounts.ts';
 import { CoreError } from './errors.ts';
+import { ensureArchiveFolder } from './sync/archive-folder.ts';
 
 export interface FolderCounts {
   account: string;
@@ -79,8 +80,11 @@ export class MailboxPages {
     };
   }
 
-  /** Returns the archive folder of message `id`'s account: the \Archive special-use one, or "Archive". */
-  archiveFolderFor(id: number): string {
+  /**
+   * Returns the archive folder of message `id`'s account: the \Archive special-use one, else
+   * "Archive". It creates and subscribes "Archive" on the server when the account has neither.
+   */
+  async archiveFolderFor(id: number): Promise<string> {
     const message = this.store.messages.get(id);
     if (!message) {
       throw new CoreError(
@@ -88,13 +92,8 @@ export class MailboxPages {
         `No message with id ${id}; refresh the message list.`,
       );
     }
-    const folders = this.store.folders.listByAccount(message.accountId);
-    const archive =
-      folders.find((folder) => folder.specialUse === '\\Archive') ??
-      folders.find((folder) => folder.path.toLowerCase() === 'archive');
-    // TODO: an account without an Archive folder fails the move with FOLDER_NOT_FOUND; creating
-    // one (IMAP CREATE with the \Archive special use, RFC 6154) is not built.
-    return archive?.path ?? 'Archive';
+    const archive = await ensureArchiveFolder(this.store, this.accounts, message.accountId);
+    return archive.path;
   }
 
   #count(folderId: number): { total: number; unread: number } {

@@ -1,18 +1,33 @@
 // Electron glue only: serves the renderer from the app: protocol, opens the locked-down window
-// from WINDOW_OPTIONS, denies navigation, new windows and permission requests, and registers
-// the MailApi routes. Every decision lives in modules without Electron imports.
+// from createWindowOptions, denies navigation, new windows and permission requests, and
+// registers the MailApi routes. Every decision lives in modules without Electron imports.
+// It runs only as the bundle apps/desktop/dist-electron/main.mjs (scripts/build-electron.ts),
+// so `import.meta.url` below is that bundle's URL, not this file's.
 
+import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, ipcMain, Notification, protocol, session, shell } from 'electron';
 import { createMailApiHandlers } from '../core/mail-api-handlers.ts';
 import type { EventSink } from '../core/mail-api-handlers.ts';
 import { openAppBackend } from '../shell/app-backend.ts';
-import {
-  contentSecurityPolicy,
-  readBundleFile,
-  RENDERER_BUNDLE_DIR,
-} from '../shell/bundle-files.ts';
+import { contentSecurityPolicy, packagedBundleDir, readBundleFile } from '../shell/bundle-files.ts';
 import { mailApiRoutes } from './ipc-routes.ts';
-import { APP_SCHEME, APP_START_URL, isExternalLink, WINDOW_OPTIONS } from './window-options.ts';
+import {
+  APP_SCHEME,
+  APP_START_URL,
+  createWindowOptions,
+  isExternalLink,
+} from './window-options.ts';
+
+/** The preload bundle, built beside main.mjs. */
+const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+
+/**
+ * The renderer bundle: the packaged copy under the resources folder, else packages/ui/dist of
+ * the source tree that dist-electron was built in (for `pnpm start` with the Electron binary).
+ */
+const RENDERER_DIR =
+  packagedBundleDir(process.resourcesPath) ??
+  fileURLToPath(new URL('../../../packages/ui/dist/', import.meta.url));
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -41,7 +56,7 @@ app.on('web-contents-created', (_event, contents) => {
 app.whenReady().then(() => {
   const policy = contentSecurityPolicy('');
   protocol.handle(APP_SCHEME, (request) => {
-    const file = readBundleFile(RENDERER_BUNDLE_DIR, new URL(request.url).pathname);
+    const file = readBundleFile(RENDERER_DIR, new URL(request.url).pathname);
     if (!file) return new Response('not found', { status: 404 });
     return new Response(new Uint8Array(file.body), {
       headers: { 'Content-Type': file.contentType, 'Content-Security-Policy': policy },
@@ -60,7 +75,7 @@ app.whenReady().then(() => {
     );
   }
 
-  window = new BrowserWindow(WINDOW_OPTIONS);
+  window = new BrowserWindow(createWindowOptions(PRELOAD_PATH));
   window.once('ready-to-show', () => window?.show());
   void window.loadURL(APP_START_URL);
   app.on('before-quit', () => backend.session.lock());

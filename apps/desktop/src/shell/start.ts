@@ -6,14 +6,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createMailApiHandlers } from '../core/mail-api-handlers.ts';
-import { buildPreload } from '../preload/build-preload.ts';
+import { buildElectronBundles } from '../../scripts/build-electron.ts';
 import { openAppBackend } from './app-backend.ts';
 import { startBrowserShell } from './browser-shell.ts';
 import { ensureRendererBundle } from './renderer-bundle.ts';
-
-const ELECTRON_ENTRY = fileURLToPath(new URL('../main/entry.mjs', import.meta.url));
 
 /**
  * Returns the Electron binary's path, or why it cannot be used. Reads the electron package's
@@ -47,8 +44,8 @@ async function main(): Promise<void> {
   await ensureRendererBundle();
   const electron = findElectron();
   if ('path' in electron) {
-    await buildPreload();
-    const child = spawn(electron.path, [ELECTRON_ENTRY], { stdio: 'inherit' });
+    const { main } = await buildElectronBundles();
+    const child = spawn(electron.path, [main], { stdio: 'inherit' });
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
   }

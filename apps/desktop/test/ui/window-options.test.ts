@@ -9,9 +9,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   APP_START_URL,
+  createWindowOptions,
   isExternalLink,
   isTrustedSenderUrl,
-  WINDOW_OPTIONS,
 } from '../../src/main/window-options.ts';
 import {
   contentSecurityPolicy,
@@ -22,7 +22,7 @@ import { ensureRendererBundle } from '../../src/shell/renderer-bundle.ts';
 
 describe('Electron window options', () => {
   it('lock the renderer down', () => {
-    const web = WINDOW_OPTIONS.webPreferences;
+    const web = createWindowOptions('/app/dist-electron/preload.cjs').webPreferences;
     expect(web.sandbox).toBe(true);
     expect(web.contextIsolation).toBe(true);
     expect(web.nodeIntegration).toBe(false);
@@ -31,6 +31,7 @@ describe('Electron window options', () => {
     expect(web.webSecurity).toBe(true);
     expect(web.allowRunningInsecureContent).toBe(false);
     expect(web.webviewTag).toBe(false);
+    expect(web.preload).toBe('/app/dist-electron/preload.cjs');
   });
 
   it('load the app from its own protocol', () => {

@@ -1,9 +1,11 @@
 // RatchetClient: the async API of ratchet mode for the main thread. It starts worker.ts in a
-// worker_threads Worker (loaded through tsx, since the project has no build step) and forwards
-// each call there, so the main thread never runs a ratchet step or an ML-KEM operation.
+// worker_threads Worker and forwards each call there, so the main thread never runs a ratchet
+// step or an ML-KEM operation. The worker is the compiled ratchet-worker.mjs in a bundled
+// build, and worker.ts loaded through tsx when running from source.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { RATCHET_ERROR_CODES, RatchetError, type RatchetErrorCode } from './errors.ts';
@@ -18,6 +20,14 @@ import type {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+}
+
+/** The name a bundled build gives the compiled worker, next to the bundle that imports this. */
+const RATCHET_WORKER_BUNDLE = 'ratchet-worker.mjs';
+
+function workerEntry(): URL {
+  const compiled = new URL(`./${RATCHET_WORKER_BUNDLE}`, import.meta.url);
+  return existsSync(fileURLToPath(compiled)) ? compiled : workerBootstrap();
 }
 
 /**
@@ -53,7 +63,7 @@ export class RatchetClient {
 
   /** Starts the worker thread. Call close() when done; an idle worker does not keep Node alive. */
   static start(): RatchetClient {
-    const worker = new Worker(workerBootstrap());
+    const worker = new Worker(workerEntry());
     return new RatchetClient(worker);
   }
 

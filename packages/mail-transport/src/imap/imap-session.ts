@@ -7,7 +7,7 @@ import type { ImapFlow } from 'imapflow';
 
 import { checkFlag, checkPath, checkUids } from './imap-arguments.ts';
 import { fetchNewMessages, type FetchNewOptions, type FetchNewResult } from './fetch-new.ts';
-import { listFolders, type Folder } from './folder-list.ts';
+import { createFolder, listFolders, type Folder } from './folder-list.ts';
 import { toImapCommandError } from './imap-errors.ts';
 import { openImapClient, type ImapConnectOptions } from './imap-connect.ts';
 import {
@@ -58,6 +58,14 @@ export class ImapSession {
   /** Lists every folder with its SPECIAL-USE attribute (INBOX gets '\\Inbox'). */
   async listFolders(): Promise<Folder[]> {
     return listFolders(this.#client);
+  }
+
+  /** Creates and subscribes `path`; `created` is false when it existed already. */
+  async createFolder(
+    path: string,
+  ): Promise<{ path: string; created: boolean; subscribed: boolean }> {
+    checkPath(path);
+    return createFolder(this.#client, path);
   }
 
   /**

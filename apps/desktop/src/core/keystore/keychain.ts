@@ -73,7 +73,8 @@ export class OsKeychain implements Keychain {
         input: JSON.stringify({ op, service: KEYCHAIN_SERVICE, account, value }),
         encoding: 'utf8',
         timeout: this.timeoutMs,
-        env: this.env,
+        // In the packaged app execPath is Electron, which runs as plain Node only with this set.
+        env: { ...this.env, ELECTRON_RUN_AS_NODE: '1' },
         stdio: ['pipe', 'pipe', 'ignore'],
       });
     } catch (error) {
