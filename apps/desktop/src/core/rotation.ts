@@ -18,7 +18,8 @@ export interface RotationResult {
   subkeyFingerprints: string[];
 }
 
-function rotatedAtSetting(fingerprint: string): string {
+/** Returns the `key_settings` name of the last rotation time (ms since 1970) of `fingerprint`. */
+export function rotatedAtSetting(fingerprint: string): string {
   return `subkeys_rotated_at:${fingerprint}`;
 }
 

@@ -1,13 +1,16 @@
 // The audit log: key operations are recorded with counts of signatures and decryptions, no
-// addresses, and `sealpost audit verify` finds an edited, a removed and a reordered entry.
-// Tampering is done as an attacker holding the database key would: the append-only triggers
-// are dropped and rows are changed with SQL.
+// addresses, and `sealpost audit verify` finds an edited, a removed and a reordered entry, and
+// entries cut off the end or rolled back to an older copy of the database. Tampering is done as
+// an attacker holding the database key would: the append-only triggers are dropped and rows are
+// changed with SQL, or the database files are replaced.
 
 import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AuditAnchorFile, auditAnchorPath } from '../../src/core/audit-anchor.ts';
 import { OsKeychain } from '../../src/core/keystore/keychain.ts';
 import { entryName } from '../../src/core/keystore/keystore.ts';
 import { readKeystoreFile } from '../../src/core/keystore/keystore-file.ts';
@@ -43,6 +46,31 @@ function tamper(sql: string): void {
   db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
   db.exec(sql);
   db.close();
+}
+
+/** Opens and closes the data folder `times` times; each open appends an `unlock` entry. */
+async function reopen(times: number): Promise<void> {
+  for (let index = 0; index < times; index += 1) (await data.open()).close();
+}
+
+/** Copies the database files (with the WAL, if any) to `suffix` copies, or back from them. */
+function copyDatabase(direction: 'save' | 'restore', suffix: string): void {
+  for (const extension of ['', '-wal', '-shm']) {
+    const live = `${data.paths.database}${extension}`;
+    const saved = `${live}.${suffix}`;
+    const [from, to] = direction === 'save' ? [live, saved] : [saved, live];
+    if (existsSync(from)) copyFileSync(from, to);
+    else rmSync(to, { force: true });
+  }
+}
+
+async function errorOf(action: () => unknown): Promise<{ code?: string; message: string }> {
+  try {
+    await action();
+  } catch (error) {
+    return error as { code?: string; message: string };
+  }
+  throw new Error('expected an error, but the action succeeded');
 }
 
 async function verifyWithCli(): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -135,5 +163,144 @@ describe('audit log', () => {
     const result = await verifyWithCli();
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^sealpost: AUDIT_LOG_INVALID: Audit log entry 2 /);
+  });
+});
+
+describe('audit log anchor', () => {
+  it('verify finds the last entry cut off', async () => {
+    await folderWithEntries();
+    tamper('DELETE FROM audit_log WHERE seq = 4');
+    const result = await verifyWithCli();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^sealpost: AUDIT_LOG_TRUNCATED: /);
+    expect(result.stderr).toContain('entry 4 is the first missing one');
+  });
+
+  it('verify finds five entries cut off', async () => {
+    await folderWithEntries();
+    await reopen(3);
+    tamper('DELETE FROM audit_log WHERE seq > 2');
+    const result = await verifyWithCli();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^sealpost: AUDIT_LOG_TRUNCATED: /);
+    expect(result.stderr).toContain('anchor names entry 7');
+    expect(result.stderr).toContain('entry 3 is the first missing one');
+  });
+
+  it('verify finds an older copy of the log', async () => {
+    await folderWithEntries();
+    copyDatabase('save', 'old');
+    await reopen(3);
+    copyDatabase('restore', 'old');
+    const result = await verifyWithCli();
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^sealpost: AUDIT_LOG_TRUNCATED: /);
+    expect(result.stderr).toContain('entry 5 is the first missing one');
+
+    // The finding is itself a chained, anchored entry, so later runs keep reporting it.
+    const again = await verifyWithCli();
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('entry 5 is the first missing one');
+  });
+
+  it('verify passes after restarts', async () => {
+    await folderWithEntries();
+    await reopen(3);
+    for (let run = 0; run < 2; run += 1) {
+      const result = await verifyWithCli();
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    }
+    const sealpost = await data.open();
+    const entries = sealpost.audit.list();
+    sealpost.close();
+    expect(entries.map((entry) => entry.operation)).not.toContain('audit-anchor-mismatch');
+  });
+
+  it('verify accepts a crash before the anchor write', async () => {
+    await folderWithEntries();
+    const anchorFile = auditAnchorPath(data.paths.root);
+    const sealpost = await data.open();
+    try {
+      // Putting back the anchor of the entry before the newest one gives the state that a crash
+      // between the database commit and the anchor write leaves behind.
+      const beforeAppend = readFileSync(anchorFile);
+      sealpost.audit.record('unlock', null, { mode: 'keychain' });
+      writeFileSync(anchorFile, beforeAppend);
+      expect(sealpost.audit.verify().entries).toBe(6);
+
+      // The next append moves the anchor to the end again.
+      sealpost.audit.record('unlock', null, { mode: 'keychain' });
+      writeFileSync(anchorFile, beforeAppend);
+      const error = await errorOf(() => sealpost.audit.verify());
+      expect(error.code).toBe('AUDIT_ANCHOR_INVALID');
+      expect(error.message).toContain('replaced by an older copy');
+    } finally {
+      sealpost.close();
+    }
+  });
+
+  it('verify passes after a crash and a restart', async () => {
+    await folderWithEntries();
+    const anchorFile = auditAnchorPath(data.paths.root);
+    const sealpost = await data.open();
+    const beforeAppend = readFileSync(anchorFile);
+    sealpost.audit.record('unlock', null, { mode: 'keychain' });
+    sealpost.close();
+    writeFileSync(anchorFile, beforeAppend);
+
+    const result = await verifyWithCli();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^The audit log is intact: 7 entries/);
+  });
+
+  it('verify rejects an altered anchor', async () => {
+    await folderWithEntries();
+    const anchorFile = auditAnchorPath(data.paths.root);
+    const anchor = JSON.parse(readFileSync(anchorFile, 'utf8')) as { seq: number };
+    writeFileSync(anchorFile, JSON.stringify({ ...anchor, seq: anchor.seq - 1 }));
+    // Opening appends an entry, which finds the altered anchor and records the finding.
+    const sealpost = await data.open();
+    try {
+      const error = await errorOf(() => sealpost.audit.verify());
+      expect(error.code).toBe('AUDIT_ANCHOR_INVALID');
+      expect(error.message).toContain('altered or unreadable (found when entry 5 was written)');
+    } finally {
+      sealpost.close();
+    }
+  });
+
+  it('anchor file rejects a changed field', async () => {
+    data = makeDataFolder();
+    const key = Buffer.alloc(32, 7);
+    const anchors = new AuditAnchorFile(auditAnchorPath(data.paths.root), () => Buffer.from(key));
+    const hash = new Uint8Array(32).fill(0xab);
+    anchors.write({ seq: 9, hash });
+    expect(anchors.read()).toEqual({ seq: 9, hash });
+
+    const stored = JSON.parse(readFileSync(anchors.file, 'utf8')) as Record<string, unknown>;
+    for (const changed of [{ seq: 8 }, { hash: 'cd'.repeat(32) }, { mac: '00'.repeat(32) }]) {
+      writeFileSync(anchors.file, JSON.stringify({ ...stored, ...changed }));
+      const error = await errorOf(() => anchors.read());
+      expect(error.code).toBe('AUDIT_ANCHOR_INVALID');
+      expect(error.message).toContain('fails its HMAC check');
+    }
+    writeFileSync(anchors.file, 'not json');
+    expect((await errorOf(() => anchors.read())).code).toBe('AUDIT_ANCHOR_INVALID');
+  });
+
+  it('starts an anchor for a log without one', async () => {
+    await folderWithEntries();
+    rmSync(auditAnchorPath(data.paths.root));
+    const result = await verifyWithCli();
+    expect(result.status).toBe(0);
+    const sealpost = await data.open();
+    const entries = sealpost.audit.list();
+    sealpost.close();
+    expect(entries[4]).toMatchObject({
+      operation: 'audit-anchor-create',
+      details: { previousEntries: 4 },
+    });
   });
 });

@@ -1,5 +1,6 @@
 // "sealpost key export --backup" and "key import --backup" as a script runs them: the code is
-// printed once, read back from a file, and a wrong code exits 1 with its stable error code.
+// printed once, read back from a file, and a wrong code, too few shares or shares of two splits
+// exit 1 with their stable error codes and store no key.
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -130,5 +131,57 @@ describe('key backup command', () => {
     ]);
     expect(restored.stderr).toBe('');
     expect(restored.stdout).toMatch(new RegExp(`Restored .* for ${address}`));
+  });
+  // Seven CLI runs, each starting Node.js and unlocking the data folder.
+  it('rejects shares of two splits and stores nothing', { timeout: 180_000 }, async () => {
+    const address = localAddress('erin');
+    const source = path.join(work, 'mixed-source');
+    const target = path.join(work, 'mixed-target');
+    expect((await sealpost(source, ['key', 'generate', '--address', address])).status).toBe(0);
+    for (const name of ['first', 'second']) {
+      const exported = await sealpost(source, [
+        'key',
+        'export',
+        '--backup',
+        path.join(work, `${name}.backup.asc`),
+        '--shares',
+        '3',
+        '--threshold',
+        '2',
+        '--output-dir',
+        path.join(work, `${name}-shares`),
+      ]);
+      expect(exported.stderr).toBe('');
+    }
+
+    const mixed = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      path.join(work, 'first.backup.asc'),
+      '--share',
+      path.join(work, 'first-shares', 'share-1.txt'),
+      path.join(work, 'second-shares', 'share-2.txt'),
+    ]);
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toMatch(/^sealpost: SHARES_INVALID: Share 2 belongs to split/);
+
+    const tooFew = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      path.join(work, 'first.backup.asc'),
+      '--share',
+      path.join(work, 'first-shares', 'share-3.txt'),
+    ]);
+    expect(tooFew.status).toBe(1);
+    expect(tooFew.stderr).toMatch(/^sealpost: SHARES_INSUFFICIENT: /);
+
+    const listed = await sealpost(target, ['key', 'list']);
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).not.toContain(address);
+    const audit = await sealpost(target, ['audit', 'list']);
+    expect(audit.status).toBe(0);
+    expect(audit.stdout).not.toContain('backup-import');
   });
 });

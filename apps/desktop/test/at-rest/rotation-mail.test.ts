@@ -1,10 +1,13 @@
-// Rotation and revocation through the mail stack. A due rotation runs before send, and a rotated
-// certificate reaches the contact by Autocrypt and is used for the next reply. A revoked
+// Rotation and revocation through the mail stack. A due rotation runs before send and after a
+// successful sync, and a rotated certificate reaches the contact by Autocrypt and is used for
+// the next reply. A revoked
 // certificate that arrives the same way makes sends to its owner fail with KEY_REVOKED.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnparseablePacket, readKey, readMessage } from 'openpgp';
 import { readCertificate } from '@sealpost/crypto-core';
+import type { Store } from '@sealpost/storage';
+import { rotatedAtSetting } from '../../src/core/rotation.ts';
 import { createUser, fetchRawFromServer, swapCertificates, syncAndFind } from '../e2e/stack.ts';
 import type { TestUser } from '../e2e/stack.ts';
 
@@ -119,6 +122,47 @@ describe('rotation and revocation through the mail stack', () => {
 
       // The check runs once a day per run, so the next send does not rotate again.
       await sender.sealpost.mail.send(message([carol], 'No second rotation', later));
+      const again = sender.sealpost.audit
+        .list()
+        .filter((entry) => entry.operation === 'subkey-rotate');
+      expect(again).toHaveLength(1);
+    } finally {
+      sender.close();
+    }
+  });
+
+  it('sync rotates a due key', async () => {
+    const sender = await createUser('alice');
+    try {
+      await swapCertificates(sender, carol);
+      sender.sealpost.keys.setRotationIntervalDays(1);
+      const { fingerprint } = sender.sealpost.keys.list()[0]!;
+      const before = await subkeyFingerprints(
+        sender.sealpost.keys.exportCertificate(sender.address),
+      );
+      // Sync takes no clock, so the last rotation is moved two days back in the key settings,
+      // as if the key had been in use that long.
+      const store = (sender.sealpost as unknown as { store: Store }).store;
+      store.keySettings.set(rotatedAtSetting(fingerprint), String(Date.now() - 2 * DAY_MS));
+
+      await sender.sealpost.mail.sync({ account: null });
+      const rotations = sender.sealpost.audit
+        .list()
+        .filter((entry) => entry.operation === 'subkey-rotate');
+      expect(rotations).toHaveLength(1);
+      const after = await subkeyFingerprints(
+        sender.sealpost.keys.exportCertificate(sender.address),
+      );
+      const added = after.filter((subkey) => !before.includes(subkey));
+      expect(added).toHaveLength(rotations[0]!.details.subkeys as number);
+
+      const sent = await sender.sealpost.mail.send(message([carol], 'After a sync rotation'));
+      const sentSubkeys = await subkeyFingerprints(
+        autocryptKeydata(await fetchRawFromServer(carol, sent.messageId)),
+      );
+      for (const subkey of added) expect(sentSubkeys).toContain(subkey);
+
+      // Sync and send share one check a day, so the send did not rotate again.
       const again = sender.sealpost.audit
         .list()
         .filter((entry) => entry.operation === 'subkey-rotate');

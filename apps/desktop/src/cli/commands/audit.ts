@@ -8,7 +8,7 @@ export function registerAuditCommands(program: Command): void {
 
   audit
     .command('verify')
-    .description('check that no audit log entry was edited, removed or reordered')
+    .description('check that no audit log entry was edited, removed, reordered or cut off the end')
     .action(async (_options: unknown, command: Command) => {
       await withSealpost(command, { unlock: true }, async (sealpost) => {
         const result = sealpost.audit.verify();
