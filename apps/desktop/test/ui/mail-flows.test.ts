@@ -6,11 +6,10 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@sealpost/crypto-core';
 import { ImapSession } from '@sealpost/mail-transport';
-import { imapOptionsFor, stackCertificate, stackPassword, uniqueAddress } from '../e2e/stack.ts';
+import { imapOptionsFor, uniqueAddress } from '../e2e/stack.ts';
 import { screenshot } from './harness.ts';
 import { openPreparedApp } from './prepared-app.ts';
 import type { PreparedApp } from './prepared-app.ts';
@@ -19,29 +18,6 @@ const SUBJECT = 'Quarterly figures, confidential';
 const BODY = 'Bob, the figures are attached. Keep them to yourself.';
 // Every byte value, so a transfer encoding that changed any byte would show.
 const ATTACHMENT = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7) % 256));
-
-/** Creates a folder on the server over IMAPS (RFC 9051 CREATE), as another client would. */
-async function createServerFolder(address: string, folder: string): Promise<void> {
-  const socket = connect({ host: '127.0.0.1', port: 1993, ca: stackCertificate() });
-  let received = '';
-  socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
-  const waitFor = async (pattern: RegExp) => {
-    for (let attempt = 0; attempt < 100 && !pattern.test(received); attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    if (!pattern.test(received)) throw new Error(`IMAP: no ${pattern} in ${received}`);
-  };
-  try {
-    await waitFor(/^\* OK/m);
-    socket.write(`a1 LOGIN "${address}" "${stackPassword(address)}"\r\n`);
-    await waitFor(/^a1 OK/m);
-    socket.write(`a2 CREATE "${folder}"\r\n`);
-    await waitFor(/^a2 OK/m);
-    socket.write('a3 LOGOUT\r\n');
-  } finally {
-    socket.end();
-  }
-}
 
 async function messagesOnServer(address: string): Promise<Buffer[]> {
   const session = await ImapSession.connect(imapOptionsFor(address));
@@ -66,12 +42,8 @@ describe('desktop UI mail flows', () => {
 
   beforeAll(async () => {
     alice = await openPreparedApp('alice');
-    bob = await openPreparedApp('bob', {
-      browser: { permissions: ['notifications'] },
-      setup: async (sealpost) => {
-        await createServerFolder(sealpost.accounts.list()[0]!.email, 'Archive');
-      },
-    });
+    // Bob's account has no Archive folder: archiving creates it.
+    bob = await openPreparedApp('bob', { browser: { permissions: ['notifications'] } });
     const options = { keyPassphrase: null, replacePinned: false };
     await alice.core().keys.import(new TextEncoder().encode(bob.certificate), options);
     await bob.core().keys.import(new TextEncoder().encode(alice.certificate), options);
