@@ -14,6 +14,9 @@ import type { DataPaths } from '../core/paths.ts';
 import { Sealpost } from '../core/sealpost.ts';
 import { promptSecret, readSecretFile } from './secrets.ts';
 import { terminalPinPrompt } from './card-pin-prompt.ts';
+import { defaultFido2DeviceSource } from '../core/hardware/fido2-device.ts';
+import { hasFido2Keys } from '../core/hardware/fido2-unlock.ts';
+import { fido2RecoveryCode, terminalFido2Interaction } from './fido2-prompt.ts';
 
 /**
  * Runs `action` with an open Sealpost instance and always closes it afterwards. `unlock` is
@@ -53,10 +56,23 @@ async function keyAccess(command: Command, paths: DataPaths): Promise<KeyAccess>
   }
 
   const state = dataFolderState(paths);
+  // With an enrolled FIDO2 key, a touch replaces the passphrase prompt (see applyFido2Policy).
+  const fido2 = terminalFido2Interaction(command);
+  if (state === 'fido2') {
+    const recoveryCode = fido2RecoveryCode(command);
+    return recoveryCode === null ? { fido2 } : { passphrase: recoveryCode };
+  }
+  if (
+    state === 'passphrase' &&
+    hasFido2Keys(paths) &&
+    (await defaultFido2DeviceSource().isConnected())
+  ) {
+    return { fido2 };
+  }
   if (state === 'passphrase' || state === 'scrypt-vault') {
     return { passphrase: await promptSecret('Sealpost passphrase: ') };
   }
-  if (state === 'keychain') return {};
+  if (state === 'keychain') return { fido2 };
 
   // A new folder: the keychain is used when it works. Without one the passphrase is chosen
   // now, so it is asked for twice to catch a typo.

@@ -9,6 +9,7 @@ import { registerAuditCommands } from './commands/audit.ts';
 import { registerCardCommands } from './commands/card.ts';
 import { registerContactCommands } from './commands/contacts.ts';
 import { registerKeyCommands } from './commands/key.ts';
+import { registerFido2Commands } from './commands/fido2.ts';
 import { registerMailCommands, registerMessageActionCommands } from './commands/mail.ts';
 
 const program = new Command('sealpost')
@@ -25,12 +26,25 @@ const program = new Command('sealpost')
       'read the OpenPGP card user PIN (PW1) from the first line of a file',
     ),
   )
+  .addOption(
+    new Option(
+      '--fido2-pin-file <file>',
+      'read the FIDO2 security key PIN from the first line of a file',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--fido2-recovery-code-file <file>',
+      'unlock a data folder that requires its FIDO2 key with the recovery code in a file',
+    ),
+  )
   // Usage errors are thrown and printed below in the same one-line form as every other error.
   .exitOverride()
   .configureOutput({ outputError: () => undefined });
 
 registerAccountCommands(program);
 registerKeyCommands(program);
+registerFido2Commands(program);
 registerAuditCommands(program);
 registerMailCommands(program);
 registerMessageActionCommands(program);

@@ -6,6 +6,7 @@ import { openDatabase } from '@sealpost/storage';
 import type { Store } from '@sealpost/storage';
 import { AccountService } from './accounts.ts';
 import { AuditLog } from './audit-log.ts';
+import { auditAnchorPath } from './audit-anchor.ts';
 import type { UnlockedKeystore } from './keystore/keystore.ts';
 import { migrateLegacySecrets } from './keystore/legacy-migration.ts';
 import { unlockKeystore } from './keystore/keystore.ts';
@@ -35,12 +36,17 @@ import { TrustService } from './trust.ts';
 import { importSetupMessage } from './setup-message.ts';
 import { RatchetMail } from './ratchet/ratchet-mail.ts';
 import { CardService } from './hardware/card-service.ts';
+import { Fido2Keys } from './hardware/fido2-keys.ts';
+import { applyFido2Policy, unlockWithFido2 } from './hardware/fido2-unlock.ts';
+import type { Fido2Interaction } from './hardware/fido2-unlock.ts';
 
 export class Sealpost {
   readonly accounts: AccountService;
   readonly keys: KeyService;
   /** OpenPGP cards: status, moving a key to a card, and the PIN prompt for card operations. */
   readonly cards: CardService;
+  /** FIDO2 security keys (hmac-secret) that unlock the keystore: enrol, list, remove. */
+  readonly fido2: Fido2Keys;
   readonly contacts: ContactService;
   readonly mail: {
     send: SendService['send'];
@@ -50,6 +56,9 @@ export class Sealpost {
     getRaw: Mailbox['getRaw'];
     listOutbox: Outbox['list'];
     search: SearchService['search'];
+    /** Indexes the messages sync stored since the last indexing, in batches. */
+    indexPending: SearchService['indexPending'];
+    searchIndexStatus: SearchService['indexStatus'];
     setFlags: MessageActions['setFlags'];
     move: MessageActions['move'];
     delete: MessageActions['delete'];
@@ -85,11 +94,18 @@ export class Sealpost {
     const passphrase = () => this.#requirePassphrase();
 
     this.accounts = new AccountService(store, vault, log.child({ module: 'accounts' }));
-    this.audit = new AuditLog(store, () =>
-      this.#requireKeystore().deriveKey('sealpost audit log v1'),
+    this.audit = new AuditLog(
+      store,
+      () => this.#requireKeystore().deriveKey('sealpost audit log v1'),
+      auditAnchorPath(paths.root),
     );
     this.keys = new KeyService(store, passphrase, log.child({ module: 'keys' }), this.audit);
     this.cards = new CardService(store, this.keys, log.child({ module: 'cards' }), this.audit);
+    this.fido2 = new Fido2Keys(
+      paths.keystore,
+      () => this.#requireKeystore(),
+      () => (this.#access.keychain === undefined ? new OsKeychain() : this.#access.keychain),
+    );
     this.contacts = new ContactService(store, log.child({ module: 'contacts' }));
     this.trust = new TrustService(store, this.keys);
     this.discovery = new DiscoveryService(this.contacts, log.child({ module: 'discovery' }));
@@ -120,6 +136,7 @@ export class Sealpost {
       outbox,
       search,
       log.child({ module: 'sync' }),
+      () => this.keys.rotateDueOnce(),
     );
     const read = new ReadService(
       store,
@@ -147,6 +164,8 @@ export class Sealpost {
       getRaw: (id) => mailbox.getRaw(id),
       listOutbox: () => outbox.list(),
       search: (request) => search.search(request),
+      indexPending: (options) => search.indexPending(options),
+      searchIndexStatus: () => search.indexStatus(),
       setFlags: (id, request) => actions.setFlags(id, request),
       move: (id, targetPath) => actions.move(id, targetPath),
       delete: (id, options) => actions.delete(id, options),
@@ -171,6 +190,7 @@ export class Sealpost {
    * opens the encrypted database with them, and finishes a migration from the scrypt vault.
    */
   static async open(paths: DataPaths, log: Logger, access: KeyAccess = {}): Promise<Sealpost> {
+    access = await applyFido2Policy(paths, access, access.fido2);
     const opened = openKeys(paths, access);
     let store: Store;
     try {
@@ -268,6 +288,17 @@ export class Sealpost {
       keychain: this.#access.keychain === undefined ? new OsKeychain() : this.#access.keychain,
       passphrase,
     });
+    this.lock();
+    this.#useKeystore(keystore);
+    this.audit.record('unlock', null, { mode: keystore.mode });
+  }
+
+  /**
+   * Unlocks the keys again after `lock()` with an enrolled FIDO2 security key, which raises the
+   * FIDO_* error of a missing key, a timeout or a wrong PIN and leaves Sealpost locked.
+   */
+  async unlockWithFido2(interaction: Fido2Interaction = {}): Promise<void> {
+    const keystore = await unlockWithFido2(this.paths.keystore, interaction);
     this.lock();
     this.#useKeystore(keystore);
     this.audit.record('unlock', null, { mode: keystore.mode });

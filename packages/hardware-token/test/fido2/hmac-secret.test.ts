@@ -65,6 +65,17 @@ describe('hmac-secret without PIN', () => {
     expect(second.keyEncryptionKey).toEqual(first.keyEncryptionKey);
   });
 
+  it('keeps credentials across exported state', async () => {
+    const authenticator = new SoftwareAuthenticator();
+    const enrolment = await enrollHmacSecret(authenticator);
+    const before = await deriveKeyEncryptionKey(authenticator, [enrolment]);
+    const restored = SoftwareAuthenticator.fromState(
+      JSON.parse(JSON.stringify(authenticator.exportState())),
+    );
+    const after = await deriveKeyEncryptionKey(restored, [enrolment]);
+    expect(after.keyEncryptionKey).toEqual(before.keyEncryptionKey);
+  });
+
   it('reports a key that is not enrolled', async () => {
     const enrolment = await enrollHmacSecret(new SoftwareAuthenticator());
     const error = await rejection(deriveKeyEncryptionKey(new SoftwareAuthenticator(), [enrolment]));

@@ -32,6 +32,20 @@ interface Credential {
   credRandomWithoutUv: Buffer;
 }
 
+/** What a software authenticator keeps across processes, as JSON (hex for bytes). */
+export interface SoftwareAuthenticatorState {
+  pin: string | null;
+  pinRetries: number;
+  presence: Presence;
+  credentials: Array<{
+    id: string;
+    rpIdHash: string;
+    privateKey: string;
+    credRandomWithUv: string;
+    credRandomWithoutUv: string;
+  }>;
+}
+
 class CtapError extends Error {
   constructor(readonly status: number) {
     super(`CTAP2 status 0x${status.toString(16)}`);
@@ -71,6 +85,41 @@ export class SoftwareAuthenticator implements HidTransport {
   constructor(options: { pin?: string; presence?: Presence } = {}) {
     this.pin = options.pin;
     this.presence = options.presence ?? 'touch';
+  }
+
+  /** Returns the credentials, PIN and counters, so another process can continue with them. */
+  exportState(): SoftwareAuthenticatorState {
+    const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+    return {
+      pin: this.pin ?? null,
+      pinRetries: this.pinRetries,
+      presence: this.presence,
+      credentials: [...this.credentials].map(([id, credential]) => ({
+        id,
+        rpIdHash: hex(credential.rpIdHash),
+        privateKey: hex(credential.privateKey),
+        credRandomWithUv: hex(credential.credRandomWithUv),
+        credRandomWithoutUv: hex(credential.credRandomWithoutUv),
+      })),
+    };
+  }
+
+  /** Rebuilds an authenticator from `exportState()` output, as if the same key was plugged in. */
+  static fromState(state: SoftwareAuthenticatorState): SoftwareAuthenticator {
+    const authenticator = new SoftwareAuthenticator({
+      pin: state.pin ?? undefined,
+      presence: state.presence,
+    });
+    authenticator.pinRetries = state.pinRetries;
+    for (const credential of state.credentials) {
+      authenticator.credentials.set(credential.id, {
+        rpIdHash: Buffer.from(credential.rpIdHash, 'hex'),
+        privateKey: new Uint8Array(Buffer.from(credential.privateKey, 'hex')),
+        credRandomWithUv: Buffer.from(credential.credRandomWithUv, 'hex'),
+        credRandomWithoutUv: Buffer.from(credential.credRandomWithoutUv, 'hex'),
+      });
+    }
+    return authenticator;
   }
 
   async write(report: Uint8Array): Promise<void> {

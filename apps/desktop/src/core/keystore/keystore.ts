@@ -2,14 +2,17 @@
 // 256-bit database key, kept in the OS keychain, or, where no keychain is available, sealed
 // with AES-256-GCM under an Argon2id-stretched passphrase in keystore.json. Subkeys for the
 // OpenPGP secret keys, the account-password vault and the audit log are derived from the KEK
-// with HKDF-SHA256 (RFC 5869), so each use has its own key.
+// with HKDF-SHA256 (RFC 5869), so each use has its own key. A folder in FIDO2 mode keeps the
+// keys only wrapped under FIDO2 slots, plus a recovery seal in the passphrase format.
 
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { normalizeRecoveryCode } from '../backup.ts';
 import { CoreError } from '../errors.ts';
 import { probeKeychain } from './keychain.ts';
 import type { Keychain } from './keychain.ts';
 import { readKeystoreFile, writeKeystoreFile } from './keystore-file.ts';
 import type { KeystoreFile, KeystoreMode } from './keystore-file.ts';
+import type { Argon2idParameters } from './passphrase-kdf.ts';
 import { ARGON2ID_DEFAULTS, ARGON2ID_SALT_LENGTH, deriveWrappingKey } from './passphrase-kdf.ts';
 
 const KEY_LENGTH = 32;
@@ -55,9 +58,96 @@ export class UnlockedKeystore {
     return Buffer.from(hkdfSync('sha256', this.#kek, Buffer.alloc(0), purpose, KEY_LENGTH));
   }
 
+  /** Wraps both keys with AES-256-GCM under `wrappingKey`; see `openWrappedKeys`. */
+  wrap(wrappingKey: Uint8Array, associatedData: Buffer): string {
+    return wrapKeys(wrappingKey, associatedData, this.#kek, this.#databaseKey);
+  }
+
+  /** Seals both keys under an Argon2id-stretched `secret`, in the passphrase-mode format. */
+  sealWithSecret(secret: string): { kdf: Argon2idParameters; sealedKeys: string } {
+    return sealKeys(secret, this.#kek, this.#databaseKey);
+  }
+
   wipe(): void {
     this.#kek.fill(0);
     this.#databaseKey.fill(0);
+  }
+}
+
+/** Returns base64 of IV, GCM tag and the encrypted KEK and database key. */
+function wrapKeys(
+  wrappingKey: Uint8Array,
+  associatedData: Buffer,
+  kek: Buffer,
+  databaseKey: Buffer,
+): string {
+  const iv = randomBytes(IV_LENGTH);
+  const cipher = createCipheriv('aes-256-gcm', wrappingKey, iv);
+  cipher.setAAD(associatedData);
+  const plain = Buffer.concat([kek, databaseKey]);
+  try {
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64');
+  } finally {
+    plain.fill(0);
+  }
+}
+
+/**
+ * Opens keys wrapped by `UnlockedKeystore.wrap`. Raises KEYSTORE_CORRUPT for a blob of the
+ * wrong length. A wrong key or a changed blob fails the GCM tag check, and then the error that
+ * `onAuthenticationFailure` returns is raised, so no unauthenticated byte is used.
+ */
+export function openWrappedKeys(
+  wrappingKey: Uint8Array,
+  associatedData: Buffer,
+  wrapped: string,
+  mode: KeystoreMode,
+  onAuthenticationFailure: (cause: unknown) => CoreError,
+): UnlockedKeystore {
+  const sealed = Buffer.from(wrapped, 'base64');
+  if (sealed.length !== IV_LENGTH + TAG_LENGTH + 2 * KEY_LENGTH) {
+    throw new CoreError(
+      'KEYSTORE_CORRUPT',
+      `The wrapped keys have ${sealed.length} bytes instead of ${IV_LENGTH + TAG_LENGTH + 2 * KEY_LENGTH}; restore keystore.json from a backup.`,
+    );
+  }
+  let plain: Buffer;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', wrappingKey, sealed.subarray(0, IV_LENGTH));
+    decipher.setAAD(associatedData);
+    decipher.setAuthTag(sealed.subarray(IV_LENGTH, IV_LENGTH + TAG_LENGTH));
+    plain = Buffer.concat([
+      decipher.update(sealed.subarray(IV_LENGTH + TAG_LENGTH)),
+      decipher.final(),
+    ]);
+  } catch (error) {
+    throw onAuthenticationFailure(error);
+  }
+  const keystore = new UnlockedKeystore(
+    mode,
+    Buffer.from(plain.subarray(0, KEY_LENGTH)),
+    Buffer.from(plain.subarray(KEY_LENGTH)),
+  );
+  plain.fill(0);
+  return keystore;
+}
+
+function sealKeys(
+  secret: string,
+  kek: Buffer,
+  databaseKey: Buffer,
+): { kdf: Argon2idParameters; sealedKeys: string } {
+  const kdf = {
+    name: 'argon2id' as const,
+    ...ARGON2ID_DEFAULTS,
+    salt: randomBytes(ARGON2ID_SALT_LENGTH).toString('base64'),
+  };
+  const wrappingKey = deriveWrappingKey(secret, kdf);
+  try {
+    return { kdf, sealedKeys: wrapKeys(wrappingKey, SEALED_KEYS_AAD, kek, databaseKey) };
+  } finally {
+    wrappingKey.fill(0);
   }
 }
 
@@ -109,30 +199,15 @@ export function createKeystore(file: string, options: CreateKeystoreOptions): Cr
     );
   }
   assertPassphraseStrength(options.passphrase);
-  const kdf = {
-    name: 'argon2id' as const,
-    ...ARGON2ID_DEFAULTS,
-    salt: randomBytes(ARGON2ID_SALT_LENGTH).toString('base64'),
-  };
-  const wrappingKey = deriveWrappingKey(options.passphrase, kdf);
-  try {
-    const iv = randomBytes(IV_LENGTH);
-    const cipher = createCipheriv('aes-256-gcm', wrappingKey, iv);
-    cipher.setAAD(SEALED_KEYS_AAD);
-    const plain = Buffer.concat([kek, databaseKey]);
-    const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
-    plain.fill(0);
-    writeKeystoreFile(file, {
-      version: 2,
-      folderId,
-      mode: 'passphrase',
-      kdf,
-      sealedKeys: Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64'),
-      ...(options.migratingFrom ? { migratingFrom: options.migratingFrom } : {}),
-    });
-  } finally {
-    wrappingKey.fill(0);
-  }
+  const { kdf, sealedKeys } = sealKeys(options.passphrase, kek, databaseKey);
+  writeKeystoreFile(file, {
+    version: 2,
+    folderId,
+    mode: 'passphrase',
+    kdf,
+    sealedKeys,
+    ...(options.migratingFrom ? { migratingFrom: options.migratingFrom } : {}),
+  });
   return { keystore: new UnlockedKeystore('passphrase', kek, databaseKey), fallbackReason };
 }
 
@@ -144,12 +219,52 @@ export function unlockKeystore(
   const contents = readKeystoreFile(file);
   if (contents.mode === 'keychain') return unlockFromKeychain(contents, options.keychain);
 
+  if (contents.mode === 'fido2') return unlockRecoverySeal(file, contents, options.passphrase);
+
   if (options.passphrase === null) {
     throw new CoreError(
       'PASSPHRASE_REQUIRED',
       'This data folder is protected by a Sealpost passphrase; enter it or pass --passphrase-file.',
     );
   }
+  return unsealWithSecret(file, contents, options.passphrase, () => {
+    return 'The Sealpost passphrase is wrong. Enter the passphrase you chose when you set up Sealpost.';
+  });
+}
+
+/**
+ * Unlocks a FIDO2-mode folder without its security key: with the former Sealpost passphrase or
+ * with the recovery code shown at enrolment, whichever `contents.recovery` names.
+ */
+function unlockRecoverySeal(
+  file: string,
+  contents: KeystoreFile,
+  secret: string | null,
+): UnlockedKeystore {
+  const recoveryCode = contents.recovery === 'recovery-code';
+  if (secret === null) {
+    throw new CoreError(
+      'FIDO2_REQUIRED',
+      'This data folder is unlocked with its FIDO2 security key. Connect the key, or recover with ' +
+        (recoveryCode
+          ? 'the recovery code shown at enrolment (--fido2-recovery-code-file).'
+          : 'the Sealpost passphrase (--passphrase-file).'),
+    );
+  }
+  const normalized = recoveryCode ? normalizeRecoveryCode(secret) : secret;
+  return unsealWithSecret(file, contents, normalized, () =>
+    recoveryCode
+      ? 'The recovery code is wrong. Enter the 40-digit code shown when the FIDO2 key was made required.'
+      : 'The Sealpost passphrase is wrong. Enter the passphrase you chose when you set up Sealpost.',
+  );
+}
+
+function unsealWithSecret(
+  file: string,
+  contents: KeystoreFile,
+  secret: string,
+  wrongSecretMessage: () => string,
+): UnlockedKeystore {
   const sealed = Buffer.from(contents.sealedKeys!, 'base64');
   if (sealed.length !== IV_LENGTH + TAG_LENGTH + 2 * KEY_LENGTH) {
     throw new CoreError(
@@ -157,32 +272,18 @@ export function unlockKeystore(
       `The sealed keys in ${file} have the wrong length; restore the file from a backup.`,
     );
   }
-  const wrappingKey = deriveWrappingKey(options.passphrase, contents.kdf!);
-  let plain: Buffer;
+  const wrappingKey = deriveWrappingKey(secret, contents.kdf!);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', wrappingKey, sealed.subarray(0, IV_LENGTH));
-    decipher.setAAD(SEALED_KEYS_AAD);
-    decipher.setAuthTag(sealed.subarray(IV_LENGTH, IV_LENGTH + TAG_LENGTH));
-    plain = Buffer.concat([
-      decipher.update(sealed.subarray(IV_LENGTH + TAG_LENGTH)),
-      decipher.final(),
-    ]);
-  } catch (error) {
-    throw new CoreError(
-      'INVALID_PASSPHRASE',
-      'The Sealpost passphrase is wrong. Enter the passphrase you chose when you set up Sealpost.',
-      { cause: error },
+    return openWrappedKeys(
+      wrappingKey,
+      SEALED_KEYS_AAD,
+      contents.sealedKeys!,
+      contents.mode,
+      (cause) => new CoreError('INVALID_PASSPHRASE', wrongSecretMessage(), { cause }),
     );
   } finally {
     wrappingKey.fill(0);
   }
-  const keystore = new UnlockedKeystore(
-    'passphrase',
-    Buffer.from(plain.subarray(0, KEY_LENGTH)),
-    Buffer.from(plain.subarray(KEY_LENGTH)),
-  );
-  plain.fill(0);
-  return keystore;
 }
 
 /** Marks a finished migration in `file` by removing its `migratingFrom` field. */

@@ -3,6 +3,7 @@
 // keystore (migrated: the keys move to the keychain when one works), or a new folder.
 
 import { CoreError } from '../errors.ts';
+import type { Fido2Interaction } from '../hardware/fido2-unlock.ts';
 import type { DataPaths } from '../paths.ts';
 import { Vault } from '../vault.ts';
 import { OsKeychain } from './keychain.ts';
@@ -19,9 +20,13 @@ export interface KeyAccess {
   passphrase?: string | null;
   /** For a new folder: seal the keys with the passphrase even when the keychain works. */
   preferPassphrase?: boolean;
+  /** Keys the caller already unlocked, e.g. with a FIDO2 security key (fido2-unlock.ts). */
+  unlocked?: UnlockedKeystore;
+  /** Device, PIN prompt and touch prompt for folders with an enrolled FIDO2 security key. */
+  fido2?: Fido2Interaction;
 }
 
-export type DataFolderState = 'keychain' | 'passphrase' | 'scrypt-vault' | 'new';
+export type DataFolderState = 'keychain' | 'passphrase' | 'fido2' | 'scrypt-vault' | 'new';
 
 export interface OpenedKeys {
   keystore: UnlockedKeystore;
@@ -106,7 +111,7 @@ export function openKeys(paths: DataPaths, access: KeyAccess): OpenedKeys {
   }
 
   return {
-    keystore: unlockKeystore(paths.keystore, { keychain, passphrase }),
+    keystore: access.unlocked ?? unlockKeystore(paths.keystore, { keychain, passphrase }),
     legacy: null,
     encryptPlaintextDatabase: false,
     notices: [],
