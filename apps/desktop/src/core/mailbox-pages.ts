@@ -1,7 +1,7 @@
-// Paged mailbox views for the desktop UI: folders with total and unread counts, one page of a
-// folder's messages at a time (so a list of 100,000 messages never crosses IPC at once), and
-// the archive folder of a message's account. Unread means the IMAP \Seen flag (RFC 9051 section 2.3.2)
-// is absent.
+// Paged mailbox views for the desktop UI: folders with total and unread counts, and a folder's
+// messages one page at a time, so a list of 100,000 messages never crosses IPC at once. Also
+// the archive folder of a message's account. Unread means that the IMAP \Seen flag is absent
+// (RFC 9051 section 2.3.2).
 
 import type { StoredMessage, Store } from '@sealpost/storage';
 import type { AccountService } from './accounts.ts';

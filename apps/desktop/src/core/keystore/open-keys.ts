@@ -1,6 +1,6 @@
-// Unlocks the keys of a data folder before its database is opened, choosing among the three
-// states a folder can be in: keys recorded in keystore.json, a scrypt vault from before the
-// keystore (migrated: the keys move to the keychain when one works), or a new folder.
+// Unlocks the keys of a data folder before its database is opened. A folder is in one of three
+// states: keys recorded in keystore.json, a scrypt vault from before the keystore, or new.
+// A vault is migrated, so its keys move to the keychain when one works.
 
 import { CoreError } from '../errors.ts';
 import type { Fido2Interaction } from '../hardware/fido2-unlock.ts';
