@@ -17,6 +17,7 @@ import type { ContactService } from './contacts.ts';
 import { CoreError } from './errors.ts';
 import type { KeyService } from './keys.ts';
 import { ratchetReadiness } from './ratchet/readiness.ts';
+import { readCardBinding } from './hardware/card-binding.ts';
 
 export type SendMode = 'ratchet' | 'openpgp' | 'signed-plaintext';
 export type RecipientKeyStatus = 'key-known' | 'key-missing' | 'key-changed' | 'key-unusable';
@@ -63,7 +64,14 @@ export interface NegotiationServices {
  */
 export async function negotiate(
   services: NegotiationServices,
-  input: { from: string; recipients: string[]; allowPlaintext: boolean; preview?: boolean },
+  input: {
+    from: string;
+    recipients: string[];
+    allowPlaintext: boolean;
+    preview?: boolean;
+    /** Use OpenPGP mode even where ratchet mode is ready, e.g. for a peer who lost their sessions. */
+    forceOpenpgp?: boolean;
+  },
 ): Promise<Negotiation> {
   const from = input.from.toLowerCase();
   const others = [...new Set(input.recipients.map((address) => address.toLowerCase()))].filter(
@@ -125,7 +133,10 @@ export async function negotiate(
 
   // Ratchet mode comes first: it adds forward secrecy to the same ML-KEM-768+X25519 protection.
   const ratchet = ratchetReadiness(services.store, from, recipients, now);
-  if (ratchet.ready && ratchet.reason !== null) {
+  // Ratchet mode signs prekey bundles and payloads with the disk key, so a sender whose key
+  // is on an OpenPGP card sends OpenPGP instead.
+  const keyOnCard = readCardBinding(services.store, from) !== null;
+  if (ratchet.ready && ratchet.reason !== null && !keyOnCard && input.forceOpenpgp !== true) {
     return {
       mode: 'ratchet',
       encryption: 'pq',
@@ -139,14 +150,20 @@ export async function negotiate(
   }
 
   const plan = await planEncryption([...certificates, services.keys.exportCertificate(from)]);
+  let reason =
+    plan.mode === 'pq'
+      ? 'every recipient has an ML-KEM-768+X25519 (post-quantum) key'
+      : `classical OpenPGP: ${plan.reason}`;
+  if (ratchet.ready && keyOnCard) {
+    reason += '; ratchet mode is not used because the sender key is on an OpenPGP card';
+  } else if (ratchet.ready && input.forceOpenpgp === true) {
+    reason += '; ratchet mode is not used because OpenPGP mode was requested';
+  }
   return {
     mode: 'openpgp',
     encryption: plan.mode,
     postQuantum: plan.mode === 'pq',
-    reason:
-      plan.mode === 'pq'
-        ? 'every recipient has an ML-KEM-768+X25519 (post-quantum) key'
-        : `classical OpenPGP: ${plan.reason}`,
+    reason,
     missing: [],
     recipients,
     autocrypt,

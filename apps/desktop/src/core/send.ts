@@ -6,17 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
-import { certificateToBinary, encryptAndSign, micalgOf, signDetached } from '@sealpost/crypto-core';
+import { certificateToBinary } from '@sealpost/crypto-core';
 import type { UnlockedKey } from '@sealpost/crypto-core';
-import { requireRecipientsEncryptedTo } from '@sealpost/crypto-core';
-import {
-  buildEncryptedMessage,
-  buildInnerEntity,
-  buildSignedMessage,
-  formatGossipHeader,
-  signedPartBytes,
-} from '@sealpost/mail-transport';
-import type { AttachmentInput, Micalg } from '@sealpost/mail-transport';
+import type { AttachmentInput } from '@sealpost/mail-transport';
 import type { AccountService, AccountRecord } from './accounts.ts';
 import { normalizeAddress } from './addresses.ts';
 import { CoreError } from './errors.ts';
@@ -27,7 +19,14 @@ import type { Outbox } from './outbox.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
 import { rejectRevokedRecipients } from './revocation.ts';
 import type { CardService } from './hardware/card-service.ts';
-import { buildCardSignedMessages } from './hardware/card-send.ts';
+import { cardEncryptionMode, cardMessageSigner } from './hardware/card-send.ts';
+import {
+  buildEncryptedMessages,
+  buildSignedOnlyMessage,
+  diskKeySigner,
+  type MessageSigner,
+  type OutgoingInput,
+} from './outgoing-messages.ts';
 
 export interface SendInput {
   from: string | null;
@@ -38,6 +37,8 @@ export interface SendInput {
   text: string;
   attachments: AttachmentInput[];
   allowPlaintext: boolean;
+  /** Send in OpenPGP mode even where ratchet mode is ready. Default false. */
+  openpgp?: boolean;
   /** Time for the due-rotation check of own keys; defaults to now. */
   now?: Date;
 }
@@ -100,7 +101,12 @@ export class SendService {
 
     await this.keys.rotateDueOnce(input.now);
     await rejectRevokedRecipients((address) => this.store.contacts.getPinned(address), recipients);
-    const negotiated = await this.#negotiate(from.address, recipients, input.allowPlaintext);
+    const negotiated = await this.#negotiate(
+      from.address,
+      recipients,
+      input.allowPlaintext,
+      input.openpgp === true,
+    );
     const { mode } = negotiated;
 
     // With the key on an OpenPGP card, the card signs and no secret key is unlocked here.
@@ -114,25 +120,35 @@ export class SendService {
         keydata: await certificateToBinary(ownCertificate),
       };
       if (mode === 'ratchet') {
-        // TODO: ratchet mode needs the identity key for the prekey bundle signature, which a card cannot make yet.
+        // negotiate() picks OpenPGP mode for a key on a card, so this guard only fails closed.
         if (!signingKey) throw cardRatchetError(from.address);
         return await this.#sendRatchet(composition, input, signingKey, autocrypt, negotiated);
       }
-      const messages = cards
-        ? await buildCardSignedMessages(cards, {
-            ...input,
-            ...composition,
-            autocrypt,
-            mode,
-            encryption: negotiated.encryption,
-            certificateOf: (address) =>
-              address === from.address
-                ? ownCertificate
-                : this.contacts.certificatesFor([address])[0]!,
-          })
-        : mode === 'openpgp'
-          ? await this.#buildEncrypted(composition, input, signingKey!, autocrypt, negotiated)
-          : [await this.#buildSigned(composition, input, signingKey!, autocrypt, recipients)];
+      const signer: MessageSigner = cards
+        ? cardMessageSigner(cards, from.address)
+        : diskKeySigner(signingKey!);
+      const outgoing: OutgoingInput = {
+        ...composition,
+        subject: input.subject,
+        text: input.text,
+        attachments: input.attachments,
+        autocrypt,
+        signer,
+        certificateOf: (address) =>
+          address === from.address ? ownCertificate : this.contacts.certificatesFor([address])[0]!,
+      };
+      const messages =
+        mode === 'openpgp'
+          ? await buildEncryptedMessages({
+              ...outgoing,
+              // Our prekey bundle rides along, so the recipients can reply in ratchet mode.
+              attachments:
+                this.ratchet && signingKey
+                  ? [...input.attachments, await this.ratchet.bundlePart(from.address, signingKey)]
+                  : input.attachments,
+              mode: cards ? cardEncryptionMode(negotiated.encryption) : negotiated.encryption,
+            })
+          : [await buildSignedOnlyMessage(outgoing)];
 
       const rejectedRecipients: string[] = [];
       for (const message of messages) {
@@ -168,10 +184,11 @@ export class SendService {
     from: string,
     recipients: string[],
     allowPlaintext: boolean,
+    forceOpenpgp: boolean,
   ): Promise<Negotiated> {
     const negotiation = await negotiate(
       { store: this.store, contacts: this.contacts, keys: this.keys },
-      { from, recipients, allowPlaintext },
+      { from, recipients, allowPlaintext, forceOpenpgp },
     );
     return {
       mode: negotiation.mode,
@@ -247,116 +264,6 @@ export class SendService {
       messageId: `<${randomBytes(16).toString('hex')}@${domain}>`,
     };
   }
-
-  async #buildEncrypted(
-    composition: Composition,
-    input: SendInput,
-    signingKey: UnlockedKey,
-    autocrypt: { addr: string; preferEncrypt: 'mutual'; keydata: Uint8Array },
-    negotiated: Negotiated,
-  ): Promise<Array<{ raw: Uint8Array; envelopeTo: string[] }>> {
-    const { from, to, cc, bcc, date, messageId } = composition;
-    const visible = unique([...to, ...cc]);
-    const headers = { from, to, cc, date, messageId };
-
-    // Autocrypt-Gossip gives each visible recipient the keys of the others (Level 1, 5.1).
-    const certificateOf = (address: string): string =>
-      address === from.address
-        ? this.keys.exportCertificate(address)
-        : this.contacts.certificatesFor([address])[0]!;
-    const gossip =
-      visible.length > 1
-        ? await Promise.all(
-            visible.map(async (address) =>
-              formatGossipHeader({
-                addr: address,
-                keydata: await certificateToBinary(certificateOf(address)),
-              }),
-            ),
-          )
-        : [];
-    // Our prekey bundle rides along, so the recipients can reply in ratchet mode.
-    const bundleParts = this.ratchet
-      ? [await this.ratchet.bundlePart(from.address, signingKey)]
-      : [];
-    const inner = buildInnerEntity({
-      headers: { ...headers, subject: input.subject },
-      text: input.text,
-      attachments: [...input.attachments, ...bundleParts],
-      gossip,
-    });
-
-    const messages: Array<{ raw: Uint8Array; envelopeTo: string[] }> = [];
-    if (visible.length > 0) {
-      const armoredCiphertext = await encryptAndSign({
-        data: inner,
-        recipientCertificates: this.contacts.certificatesFor(
-          visible.filter((a) => a !== from.address),
-        ),
-        signingKey,
-        mode: negotiated.encryption,
-      });
-      await requireRecipientsEncryptedTo({
-        message: armoredCiphertext,
-        recipientCertificates: this.contacts.certificatesFor(
-          visible.filter((a) => a !== from.address),
-        ),
-        mode: negotiated.encryption,
-      });
-      messages.push({
-        raw: buildEncryptedMessage({ headers, armoredCiphertext, autocrypt }),
-        envelopeTo: visible,
-      });
-    }
-    for (const address of bcc) {
-      const armoredCiphertext = await encryptAndSign({
-        data: inner,
-        recipientCertificates: [certificateOf(address)],
-        signingKey,
-        encryptToSigner: visible.length === 0,
-        mode: negotiated.encryption,
-      });
-      await requireRecipientsEncryptedTo({
-        message: armoredCiphertext,
-        recipientCertificates: [certificateOf(address)],
-        mode: negotiated.encryption,
-      });
-      messages.push({
-        raw: buildEncryptedMessage({ headers, armoredCiphertext, autocrypt }),
-        envelopeTo: [address],
-      });
-    }
-    return messages;
-  }
-
-  async #buildSigned(
-    composition: Composition,
-    input: SendInput,
-    signingKey: UnlockedKey,
-    autocrypt: { addr: string; preferEncrypt: 'mutual'; keydata: Uint8Array },
-    recipients: string[],
-  ): Promise<{ raw: Uint8Array; envelopeTo: string[] }> {
-    const { from, to, cc, date, messageId } = composition;
-    const headers = { from, to, cc, date, messageId };
-    const signedEntity = buildInnerEntity({
-      headers: { ...headers, subject: input.subject },
-      text: input.text,
-      attachments: input.attachments,
-    });
-    const armoredSignature = await signDetached({
-      data: signedPartBytes(signedEntity),
-      signingKey,
-    });
-    const raw = buildSignedMessage({
-      headers: { ...headers, subject: input.subject },
-      signedEntity,
-      armoredSignature,
-      // The micalg parameter must name the hash the signature really used (RFC 3156 section 5).
-      micalg: (await micalgOf(armoredSignature)) as Micalg,
-      autocrypt,
-    });
-    return { raw, envelopeTo: recipients };
-  }
 }
 
 function unique(addresses: string[]): string[] {
@@ -366,6 +273,6 @@ function unique(addresses: string[]): string[] {
 function cardRatchetError(address: string): CoreError {
   return new CoreError(
     'KEY_UNUSABLE',
-    `The key of ${address} is on an OpenPGP card, and ratchet mode cannot use a card key yet, so nothing was sent. If a disk copy exists, stop using the card with "sealpost card forget --address ${address}".`,
+    `The key of ${address} is on an OpenPGP card, and ratchet mode signs prekey bundles with the disk key, so nothing was sent. Send again to use OpenPGP mode, or, if a disk copy exists, stop using the card with "sealpost card forget --address ${address}".`,
   );
 }

@@ -147,7 +147,23 @@ describe('key on an OpenPGP card', () => {
     expect(message.subject).toBe('For the card');
     expect(message.text?.trim()).toBe('For the card');
     expect(message.encryption.decryptedWith).toBe(alice.sealpost.keys.list()[0]!.fingerprint);
+    expect(message.signatureSummary).toBe('verified');
+    expect(message.signatures[0]?.signerFingerprint).toBe(bob.sealpost.keys.list()[0]!.fingerprint);
     expect(requests).toHaveLength(1);
+  });
+
+  it('sends OpenPGP when ratchet mode would be ready', async () => {
+    // Reading bob's signed mail taught alice his prekey bundle, so ratchet mode is ready, but
+    // it signs with the disk key.
+    const plan = await alice.sealpost.planSend({ from: null, to: [bob.address], cc: [], bcc: [] });
+    answerPins(USER_PIN);
+
+    const sent = await sendToBob('Ratchet ready');
+
+    expect(plan.mode).toBe('openpgp');
+    expect(plan.reason).toContain('sender key is on an OpenPGP card');
+    expect(sent.mode).toBe('openpgp');
+    expect(sent.modeReason).toBe(plan.reason);
   });
 
   it('reports a wrong PIN with the tries left', async () => {

@@ -124,11 +124,62 @@ function unwrapSessionKey(
   }
 }
 
+export interface ExternalSessionKey {
+  /** Symmetric algorithm ID of RFC 9580 section 9.3 from the session key block. */
+  algorithm: number;
+  /** The session key; the caller must wipe it. */
+  data: Uint8Array;
+  /** Fingerprint of the subkey that unwrapped the session key. */
+  subkeyFingerprint: string;
+}
+
+/**
+ * Unwraps the session key of `message` with the token's ECDH result and returns it, for a
+ * caller that decrypts and verifies with decryptWithSessionKey.
+ */
+export async function unwrapSessionKeyWithExternalEcdh(
+  options: ExternalDecryptOptions,
+): Promise<ExternalSessionKey> {
+  const key = await readCertificateForExternalKey(options.certificate);
+  const message = await readEncryptedMessage(options.message);
+  const unwrapped = await unwrapWithExternalEcdh(key, message, options.ecdh);
+  return {
+    algorithm: unwrapped.sessionKey.algorithm,
+    data: unwrapped.sessionKey.key,
+    subkeyFingerprint: unwrapped.subkey.getFingerprint(),
+  };
+}
+
 export async function decryptWithExternalEcdh(
   options: ExternalDecryptOptions,
 ): Promise<ExternalDecryptResult> {
   const key = await readCertificateForExternalKey(options.certificate);
   const message = await readEncryptedMessage(options.message);
+  const { sessionKey, subkey } = await unwrapWithExternalEcdh(key, message, options.ecdh);
+  try {
+    const result = await decrypt({
+      message,
+      sessionKeys: {
+        data: sessionKey.key,
+        algorithm: enums.read(enums.symmetric, sessionKey.algorithm) as never,
+      },
+      format: 'binary',
+      config: openpgpConfig,
+    });
+    return { data: result.data as Uint8Array, subkeyFingerprint: subkey.getFingerprint() };
+  } catch (error) {
+    throw decryptFailed(describeError(error), error);
+  } finally {
+    sessionKey.key.fill(0);
+  }
+}
+
+/** Finds the PKESK for the token's Curve25519 subkey and unwraps its session key. */
+async function unwrapWithExternalEcdh(
+  key: PublicKey,
+  message: Message<Uint8Array>,
+  ecdh: ExternalEcdh,
+): Promise<{ sessionKey: { algorithm: number; key: Uint8Array }; subkey: AnyKeyPacket }> {
   const candidates = curve25519Subkeys(key);
   const packets = message.packets.filterByTag(
     enums.packet.publicKeyEncryptedSessionKey,
@@ -162,7 +213,7 @@ export async function decryptWithExternalEcdh(
 
   let shared: Uint8Array;
   try {
-    shared = await options.ecdh(encrypted.V.subarray(encrypted.V[0] === 0x40 ? 1 : 0));
+    shared = await ecdh(encrypted.V.subarray(encrypted.V[0] === 0x40 ? 1 : 0));
   } catch (error) {
     throw decryptFailed(describeError(error), error);
   }
@@ -184,27 +235,9 @@ export async function decryptWithExternalEcdh(
   digest.fill(0);
   shared.fill(0);
 
-  let sessionKey: { algorithm: number; key: Uint8Array };
   try {
-    sessionKey = unwrapSessionKey(kek, encrypted.C.data);
+    return { sessionKey: unwrapSessionKey(kek, encrypted.C.data), subkey: match.subkey };
   } finally {
     kek.fill(0);
-  }
-
-  try {
-    const result = await decrypt({
-      message,
-      sessionKeys: {
-        data: sessionKey.key,
-        algorithm: enums.read(enums.symmetric, sessionKey.algorithm) as never,
-      },
-      format: 'binary',
-      config: openpgpConfig,
-    });
-    return { data: result.data as Uint8Array, subkeyFingerprint: match.subkey.getFingerprint() };
-  } catch (error) {
-    throw decryptFailed(describeError(error), error);
-  } finally {
-    sessionKey.key.fill(0);
   }
 }

@@ -1,7 +1,8 @@
 // Decryption for read. The OpenPGP card decrypts a message encrypted to the Curve25519 subkey
 // of an identity whose key is on that card. The keys of the keystore decrypt every other
 // message. The key IDs of the message's PKESK packets (RFC 9580 section 5.1)
-// decide, so the card is asked only for messages that need it.
+// decide, so the card is asked only for messages that need it. Both paths verify the
+// signatures inside the encrypted message with the same certificates.
 import { decryptAndVerify } from '@sealpost/crypto-core';
 import type { DecryptAndVerifyOptions, DecryptionResult } from '@sealpost/crypto-core';
 import { readMessage } from 'openpgp';
@@ -16,7 +17,10 @@ export async function decryptWithCardOrKeys(
   const binding = cards ? await cardBindingFor(cards, ownAddresses, options.message) : null;
   if (!cards || !binding) return decryptAndVerify(options);
 
-  const decrypted = await cards.decrypt(binding.address, options.message as string);
+  const decrypted = await cards.decrypt(binding.address, options.message as string, {
+    verificationCertificates: options.verificationCertificates,
+    expectedSignerAddress: options.expectedSignerAddress,
+  });
   return {
     data: decrypted.data,
     decryptedWith: {
@@ -25,8 +29,7 @@ export async function decryptWithCardOrKeys(
       primaryFingerprint: binding.signatureFingerprint.toLowerCase(),
       postQuantum: false,
     },
-    // TODO: a one-pass signature inside the encryption is not verified after card decryption, so such a message reads as unsigned. Signed-then-encrypted PGP/MIME is verified.
-    signatures: [],
+    signatures: decrypted.signatures,
   };
 }
 

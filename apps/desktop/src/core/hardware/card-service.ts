@@ -8,14 +8,16 @@ import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
 import {
   decryptWithExternalEcdh,
+  decryptWithSessionKey,
   encryptAndSign,
   signDetachedWithExternalSigner,
+  unwrapSessionKeyWithExternalEcdh,
+  type SignatureResult,
 } from '@sealpost/crypto-core';
 import {
   HardwareTokenError,
-  OpenPgpCard,
-  PcscCardTransport,
   type ApplicationData,
+  type OpenPgpCard,
 } from '@sealpost/hardware-token';
 import type { AuditLog } from '../audit-log.ts';
 import { CoreError } from '../errors.ts';
@@ -26,7 +28,17 @@ import {
   writeCardBinding,
   type CardBinding,
 } from './card-binding.ts';
-import { withPin, type PinPrompt } from './card-pin.ts';
+import type { PinPrompt } from './card-pin.ts';
+import {
+  cardEcdh,
+  cardSigner,
+  fingerprintBytes,
+  hex,
+  requireBoundCard,
+  underPin,
+  withCard,
+  type CardConnectionOptions,
+} from './card-connection.ts';
 import { readCardKeyMaterial } from './card-key-material.ts';
 
 export interface CardStatus {
@@ -44,22 +56,22 @@ export interface CardStatus {
   boundAddresses: string[];
 }
 
-export interface CardServiceOptions {
-  /** Substring of the PC/SC reader name; the first reader with a card when omitted. */
-  readerName?: string;
-  /** How long to wait for a card, in milliseconds. */
-  timeoutMs?: number;
+export interface CardDecryption {
+  data: Uint8Array;
+  /** Uppercase hex fingerprint of the card's decryption subkey. */
+  subkeyFingerprint: string;
+  /** Signatures inside the encrypted message, checked as decryptAndVerify checks them. */
+  signatures: SignatureResult[];
 }
+
+export interface CardVerification {
+  verificationCertificates: Array<string | Uint8Array>;
+  expectedSignerAddress?: string;
+}
+
+export type CardServiceOptions = CardConnectionOptions;
 
 const noPrompt: PinPrompt = async () => null;
-
-function hex(bytes: Uint8Array | null): string | null {
-  return bytes ? Buffer.from(bytes).toString('hex').toUpperCase() : null;
-}
-
-function fingerprintBytes(fingerprint: string): Uint8Array {
-  return new Uint8Array(Buffer.from(fingerprint, 'hex'));
-}
 
 export class CardService {
   #prompt: PinPrompt = noPrompt;
@@ -82,7 +94,7 @@ export class CardService {
   }
 
   async status(): Promise<CardStatus> {
-    return this.#withCard(async (card) => this.#statusOf(card));
+    return withCard(this.options, this.log, async (card) => this.#statusOf(card));
   }
 
   /**
@@ -103,16 +115,12 @@ export class CardService {
       await this.keys.exportUnprotectedForCard(identity.address),
     );
     try {
-      return await this.#withCard(async (card) => {
-        const data = card.applicationData;
-        await withPin(
+      return await withCard(this.options, this.log, async (card) => {
+        await underPin(
           this.#prompt,
-          {
-            kind: 'admin',
-            operation: `import the key of ${identity.address}`,
-            serial: data.serial,
-          },
-          () => card.applicationData.pinStatus.retries.admin,
+          card,
+          'admin',
+          `import the key of ${identity.address}`,
           async (pin) => {
             await card.importKey('signature', 'ed25519', material.signingSeed, pin);
             await card.importKey('decryption', 'x25519', material.decryptionSecret, pin);
@@ -177,7 +185,7 @@ export class CardService {
    */
   async useKey(input: { address: string }): Promise<CardBinding> {
     const identity = this.#identity(input.address);
-    return this.#withCard(async (card) => {
+    return withCard(this.options, this.log, async (card) => {
       const data = card.applicationData;
       const signature = hex(data.fingerprints.signature);
       const decryption = hex(data.fingerprints.decryption);
@@ -193,7 +201,8 @@ export class CardService {
         serial: data.serial,
         signatureFingerprint: signature,
         decryptionFingerprint: decryption,
-        diskCopy: true,
+        // Binding again keeps the record of a disk copy that moveKey destroyed.
+        diskCopy: this.binding(identity.address)?.diskCopy ?? true,
         boundAt: new Date().toISOString(),
       };
       await this.#verifyCardKeys(card, binding, identity.certificate);
@@ -219,59 +228,55 @@ export class CardService {
   async signDetached(address: string, data: Uint8Array): Promise<string> {
     const binding = this.#requireBinding(address);
     const certificate = this.keys.exportCertificate(binding.address);
-    return this.#withBoundCard(binding, async (card) => {
-      const signature = await withPin(
-        this.#prompt,
-        { kind: 'user', operation: `sign as ${binding.address}`, serial: binding.serial },
-        () => card.applicationData.pinStatus.retries.user,
-        (pin) =>
-          signDetachedWithExternalSigner({
-            data,
-            certificate,
-            sign: (digest) =>
-              card.sign(digest, {
-                pin,
-                expectedFingerprint: fingerprintBytes(binding.signatureFingerprint),
-              }),
-          }).catch((error: unknown) => {
-            throw unwrapCardError(error);
-          }),
-      );
-      this.audit.countSignature(binding.signatureFingerprint.toLowerCase());
-      return signature;
-    });
+    const signature = await this.#withBoundCard(binding, (card) =>
+      underPin(this.#prompt, card, 'user', `sign as ${binding.address}`, (pin) =>
+        signDetachedWithExternalSigner({
+          data,
+          certificate,
+          sign: cardSigner(card, binding, pin),
+        }),
+      ),
+    );
+    this.audit.countSignature(binding.signatureFingerprint.toLowerCase());
+    return signature;
   }
 
-  /** Decrypts `message` with the card bound to `address` (PSO:DECIPHER on the card). */
+  /**
+   * Decrypts `message` with the card bound to `address`: the card computes the ECDH shared
+   * secret (PSO:DECIPHER), Sealpost unwraps the session key, decrypts, and verifies the
+   * signatures inside the message with `verification`, as decryptAndVerify would.
+   */
   async decrypt(
     address: string,
     message: string,
-  ): Promise<{ data: Uint8Array; subkeyFingerprint: string }> {
+    verification: CardVerification,
+  ): Promise<CardDecryption> {
     const binding = this.#requireBinding(address);
     const certificate = this.keys.exportCertificate(binding.address);
-    return this.#withBoundCard(binding, (card) =>
-      withPin(
-        this.#prompt,
-        {
-          kind: 'user',
-          operation: `decrypt a message to ${binding.address}`,
-          serial: binding.serial,
-        },
-        () => card.applicationData.pinStatus.retries.user,
-        (pin) =>
-          decryptWithExternalEcdh({
-            message,
-            certificate,
-            ecdh: (point) =>
-              card.decipher(point, {
-                pin,
-                expectedFingerprint: fingerprintBytes(binding.decryptionFingerprint),
-              }),
-          }).catch((error: unknown) => {
-            throw unwrapCardError(error);
-          }),
+    const sessionKey = await this.#withBoundCard(binding, (card) =>
+      underPin(this.#prompt, card, 'user', `decrypt a message to ${binding.address}`, (pin) =>
+        unwrapSessionKeyWithExternalEcdh({
+          message,
+          certificate,
+          ecdh: cardEcdh(card, binding, pin),
+        }),
       ),
     );
+    try {
+      const decrypted = await decryptWithSessionKey({
+        message,
+        sessionKey: { algorithm: sessionKey.algorithm, data: sessionKey.data },
+        verificationCertificates: verification.verificationCertificates,
+        expectedSignerAddress: verification.expectedSignerAddress,
+      });
+      return {
+        data: decrypted.data,
+        subkeyFingerprint: sessionKey.subkeyFingerprint.toUpperCase(),
+        signatures: decrypted.signatures,
+      };
+    } finally {
+      sessionKey.data.fill(0);
+    }
   }
 
   /** Test signature and decryption through the card, so a bad import never costs the disk copy. */
@@ -287,36 +292,21 @@ export class CardService {
       encryptToSigner: false,
       mode: 'classical',
     });
-    await withPin(
+    await underPin(
       this.#prompt,
-      {
-        kind: 'user',
-        operation: `test the card keys of ${binding.address}`,
-        serial: binding.serial,
-      },
-      () => card.applicationData.pinStatus.retries.user,
+      card,
+      'user',
+      `test the card keys of ${binding.address}`,
       async (pin) => {
         await signDetachedWithExternalSigner({
           data: probe,
           certificate,
-          sign: (digest) =>
-            card.sign(digest, {
-              pin,
-              expectedFingerprint: fingerprintBytes(binding.signatureFingerprint),
-            }),
-        }).catch((error: unknown) => {
-          throw unwrapCardError(error);
+          sign: cardSigner(card, binding, pin),
         });
         const decrypted = await decryptWithExternalEcdh({
           message: encrypted,
           certificate,
-          ecdh: (point) =>
-            card.decipher(point, {
-              pin,
-              expectedFingerprint: fingerprintBytes(binding.decryptionFingerprint),
-            }),
-        }).catch((error: unknown) => {
-          throw unwrapCardError(error);
+          ecdh: cardEcdh(card, binding, pin),
         });
         if (Buffer.compare(Buffer.from(decrypted.data), Buffer.from(probe)) !== 0) {
           throw new HardwareTokenError(
@@ -354,38 +344,10 @@ export class CardService {
     binding: CardBinding,
     action: (card: OpenPgpCard) => Promise<T>,
   ): Promise<T> {
-    return this.#withCard(async (card) => {
-      const data = card.applicationData;
-      const signature = hex(data.fingerprints.signature);
-      if (data.serial !== binding.serial || signature !== binding.signatureFingerprint) {
-        throw new HardwareTokenError(
-          'CARD_KEY_MISMATCH',
-          `The card ${data.serial} holds signature key ${signature ?? '(none)'}, but the key of ${binding.address} is ${binding.signatureFingerprint} on card ${binding.serial}. Insert that card.`,
-        );
-      }
+    return withCard(this.options, this.log, async (card) => {
+      requireBoundCard(card, binding);
       return action(card);
     });
-  }
-
-  async #withCard<T>(action: (card: OpenPgpCard) => Promise<T>): Promise<T> {
-    const transport = await PcscCardTransport.connect({
-      readerName: this.options.readerName,
-      timeoutMs: this.options.timeoutMs ?? 10_000,
-    });
-    let card: OpenPgpCard;
-    try {
-      card = await OpenPgpCard.open(transport);
-    } catch (error) {
-      await transport.close();
-      throw error;
-    }
-    try {
-      return await action(card);
-    } finally {
-      await card.close().catch((error: unknown) => {
-        this.log.warn({ err: error }, 'closing the card connection failed');
-      });
-    }
   }
 
   #identity(address: string) {
@@ -406,17 +368,4 @@ export class CardService {
     }
     return binding;
   }
-}
-
-/**
- * crypto-core wraps the card's error as the `cause` of SIGN_FAILED or DECRYPT_FAILED; the
- * card's own code (CARD_REMOVED, CARD_PIN_INVALID, ...) is the one the user can act on.
- */
-function unwrapCardError(error: unknown): unknown {
-  let current: unknown = error;
-  while (current instanceof Error) {
-    if (current instanceof HardwareTokenError) return current;
-    current = current.cause;
-  }
-  return error;
 }

@@ -32,6 +32,9 @@ export function HardwareToken({
       setStatus(await client.call('card:status'));
     } catch (caught) {
       setError(messageOf(caught));
+      // A wrong PIN lowers the retry counter, so the counters are read again. A card that
+      // cannot be read any more hides the old status.
+      setStatus(await client.call('card:status').catch(() => null));
     } finally {
       setBusy(false);
     }
