@@ -2,10 +2,12 @@
 // GnuPG (`gpg`) and Sequoia's `sqop` in the same run, file to file, for 1 KB, 1 MB and 100 MB.
 // Sealpost uses the buffered crypto-core API up to 1 MB and the streaming API (with its
 // encrypted spool) above 16 MB. Each peer uses its own Curve25519 keys and no compression.
-// Prints medians and ratios as JSON. Run: pnpm exec tsx bench/crypto.ts [--large-mb 100]
+// Prints median wall and CPU times (CPU: this process and its child processes, Linux only) and
+// their ratios as JSON. Run: pnpm exec tsx bench/crypto.ts [--large-mb 100]
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import {
   createReadStream,
   createWriteStream,
@@ -62,8 +64,8 @@ async function sealpostPeer(): Promise<Peer> {
     async encrypt(input, output, large) {
       if (large) {
         await encryptAndSignStream({
-          data: createReadStream(input),
-          output: createWriteStream(output),
+          data: createReadStream(input, { highWaterMark: MB }),
+          output: createWriteStream(output, { highWaterMark: MB }),
           format: 'binary',
           recipientCertificates: [bob.certificate],
           signingKey: aliceKey,
@@ -83,7 +85,7 @@ async function sealpostPeer(): Promise<Peer> {
       if (large) {
         const start = performance.now();
         const spool = await decryptToSpool({
-          message: createReadStream(input),
+          message: createReadStream(input, { highWaterMark: MB }),
           format: 'binary',
           decryptionKeys: [bobKey],
           verificationCertificates: [alice.certificate],
@@ -91,8 +93,11 @@ async function sealpostPeer(): Promise<Peer> {
         });
         requireValid(spool.signatures.map((signature) => signature.status));
         const verified = performance.now();
-        const sink = createWriteStream(output);
-        for await (const chunk of spool.read()) sink.write(chunk);
+        // A few MiB of write buffer, so the next record is decrypted while one is written.
+        const sink = createWriteStream(output, { highWaterMark: 4 * MB });
+        for await (const chunk of spool.read()) {
+          if (!sink.write(chunk)) await once(sink, 'drain');
+        }
         await new Promise((resolve) => sink.end(resolve));
         await spool.dispose();
         largeDecryptPhases.push({
@@ -240,19 +245,41 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function timeRuns(runs: number, action: () => Promise<void>): Promise<number> {
+/**
+ * CPU time in milliseconds used so far by this process and by its finished child processes
+ * (Linux: utime, stime, cutime and cstime of /proc/self/stat, in clock ticks of 10 ms).
+ */
+function cpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // After the command name, field 3 (state) is index 0, so fields 14 to 17 are 11 to 14.
+  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+  return ticks * 10;
+}
+
+/** Median wall time and median CPU time (process and children) of `runs` runs. */
+async function timeRuns(
+  runs: number,
+  action: () => Promise<void>,
+): Promise<{ wallMs: number; cpuMs: number }> {
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   for (let run = 0; run < runs; run++) {
+    const cpuStart = cpuMs();
     const start = performance.now();
     await action();
     times.push(performance.now() - start);
+    cpuTimes.push(cpuMs() - cpuStart);
   }
-  return median(times);
+  return { wallMs: median(times), cpuMs: median(cpuTimes) };
 }
+
+/** Median milliseconds by size label, then by peer. */
+type Medians = Record<string, Record<string, { encryptMs: number; decryptMs: number }>>;
 
 try {
   const peers = [await sealpostPeer(), gnupgPeer(), sqopPeer()];
-  const results: Record<string, Record<string, { encryptMs: number; decryptMs: number }>> = {};
+  const results: Medians = {};
+  const cpuResults: Medians = {};
   for (const size of sizes) {
     const plaintext = file(`plain-${size.bytes}`);
     const block = randomBytes(Math.min(size.bytes, MB));
@@ -265,32 +292,41 @@ try {
     for (const peer of peers) {
       const encrypted = file(`${peer.name}-${size.bytes}.pgp`);
       const decrypted = file(`${peer.name}-${size.bytes}.out`);
-      const encryptMs = await timeRuns(size.runs, () => peer.encrypt(plaintext, encrypted, large));
-      const decryptMs = await timeRuns(size.runs, () => peer.decrypt(encrypted, decrypted, large));
+      const encryption = await timeRuns(size.runs, () => peer.encrypt(plaintext, encrypted, large));
+      const decryption = await timeRuns(size.runs, () => peer.decrypt(encrypted, decrypted, large));
       if (!readFileSync(decrypted).equals(readFileSync(plaintext))) {
         throw new Error(`${peer.name} did not round-trip ${size.label}`);
       }
-      results[size.label]![peer.name] = { encryptMs, decryptMs };
+      results[size.label]![peer.name] = {
+        encryptMs: encryption.wallMs,
+        decryptMs: decryption.wallMs,
+      };
+      cpuResults[size.label] ??= {};
+      cpuResults[size.label]![peer.name] = {
+        encryptMs: encryption.cpuMs,
+        decryptMs: decryption.cpuMs,
+      };
     }
   }
 
-  const ratios = Object.fromEntries(
-    Object.entries(results).map(([label, byPeer]) => {
-      const ours = byPeer['sealpost']!;
-      return [
-        label,
-        Object.fromEntries(
-          ['gpg', 'sqop'].map((peer) => [
-            peer,
-            {
-              encrypt: +(ours.encryptMs / byPeer[peer]!.encryptMs).toFixed(2),
-              decrypt: +(ours.decryptMs / byPeer[peer]!.decryptMs).toFixed(2),
-            },
-          ]),
-        ),
-      ];
-    }),
-  );
+  const ratiosOf = (medians: Medians): unknown =>
+    Object.fromEntries(
+      Object.entries(medians).map(([label, byPeer]) => {
+        const ours = byPeer['sealpost']!;
+        return [
+          label,
+          Object.fromEntries(
+            ['gpg', 'sqop'].map((peer) => [
+              peer,
+              {
+                encrypt: +(ours.encryptMs / byPeer[peer]!.encryptMs).toFixed(2),
+                decrypt: +(ours.decryptMs / byPeer[peer]!.decryptMs).toFixed(2),
+              },
+            ]),
+          ),
+        ];
+      }),
+    );
   console.log(
     JSON.stringify(
       {
@@ -299,7 +335,9 @@ try {
         sqop: execFileSync('sqop', ['version']).toString().trim(),
         medianMs: results,
         sealpostLargeDecryptPhases: largeDecryptPhases,
-        sealpostTimeOverPeer: ratios,
+        sealpostTimeOverPeer: ratiosOf(results),
+        medianCpuMs: cpuResults,
+        sealpostCpuOverPeer: ratiosOf(cpuResults),
       },
       null,
       2,

@@ -153,7 +153,7 @@ export async function encryptAndSignWithPlan(
 }
 
 /** Applies the requested mode to the plan: 'pq' fails unless every recipient supports it. */
-function choosePlan(plan: EncryptionPlan, mode: 'auto' | EncryptionMode): EncryptionPlan {
+export function choosePlan(plan: EncryptionPlan, mode: 'auto' | EncryptionMode): EncryptionPlan {
   if (mode === 'auto') return plan;
   if (mode === 'classical') {
     return { ...plan, mode: 'classical', reason: 'classical encryption was requested' };
@@ -178,7 +178,7 @@ export function uniqueByFingerprint(certificates: readonly PublicKey[]): PublicK
   });
 }
 
-async function requireEncryptionKey(certificate: PublicKey, date: Date): Promise<void> {
+export async function requireEncryptionKey(certificate: PublicKey, date: Date): Promise<void> {
   try {
     await certificate.getEncryptionKey(undefined, date, undefined, openpgpFullConfig);
   } catch (error) {

@@ -42,7 +42,18 @@ export {
   type DecryptToSpoolOptions,
   type VerifiedSpool,
 } from './stream/decrypt-to-spool.ts';
+// Decryption with a session key recovered elsewhere (an OpenPGP card), with signature checks.
+export {
+  decryptWithSessionKey,
+  type RecoveredSessionKey,
+  type SessionKeyDecryptOptions,
+  type SessionKeyDecryptionResult,
+} from './session-key-decrypt.ts';
 export { encryptAndSignStream, type EncryptAndSignStreamOptions } from './stream/encrypt-stream.ts';
+export {
+  encryptAndSignStreamWithPlan,
+  type StreamEncryptionResult,
+} from './stream/encrypt-stream.ts';
 export type { ByteSource } from './stream/stream-input.ts';
 export {
   micalgOf,
@@ -80,6 +91,8 @@ export {
 } from './external-key/external-certificate.ts';
 export {
   decryptWithExternalEcdh,
+  unwrapSessionKeyWithExternalEcdh,
+  type ExternalSessionKey,
   type ExternalDecryptOptions,
   type ExternalDecryptResult,
   type ExternalEcdh,

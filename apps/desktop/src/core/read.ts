@@ -16,6 +16,7 @@ import { CoreError, errorCode } from './errors.ts';
 import type { KeyService } from './keys.ts';
 import type { CardService } from './hardware/card-service.ts';
 import { decryptWithCardOrKeys } from './hardware/card-read.ts';
+import { decryptLargeMessage, isLargeMessage } from './large-decrypt.ts';
 import { SyncError } from './sync/sync-error.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
 
@@ -52,6 +53,14 @@ export class ReadService {
 
   #ownAddresses(): string[] {
     return this.keys.list().map((identity) => identity.address);
+  }
+
+  /** True when an OpenPGP card is bound to one of the identities, so it may hold a key. */
+  #usesCard(): boolean {
+    const cards = this.cards;
+    return (
+      cards !== null && this.#ownAddresses().some((address) => cards.binding(address) !== null)
+    );
   }
 
   /**
@@ -91,7 +100,8 @@ export class ReadService {
         ratchetOpened !== null,
       );
       this.store.messages.setResult(id, {
-        kind: parsed.kind,
+        // 'ratchet-encrypted' for ratchet mail, so the list shows it encrypted after a read.
+        kind: report.kind,
         encrypted: report.encryption.status === 'encrypted',
         decryptedWith: report.encryption.decryptedWith,
         signatures: report.signatures.map(({ status, signerFingerprint, signerMatchesFrom }) => ({
@@ -157,12 +167,17 @@ export class ReadService {
             : parsed.inline!.armored;
         const decryptionKeys = await this.keys.unlockAll();
         try {
-          const decrypted = await decryptWithCardOrKeys(this.cards, this.#ownAddresses(), {
+          const decryptOptions = {
             message: armored,
             decryptionKeys,
             verificationCertificates,
             expectedSignerAddress,
-          });
+          };
+          // Large PGP/MIME mail is decrypted by streaming, unless an OpenPGP card holds the key.
+          const decrypted =
+            parsed.kind === 'pgp-mime-encrypted' && isLargeMessage(armored) && !this.#usesCard()
+              ? await decryptLargeMessage(decryptOptions)
+              : await decryptWithCardOrKeys(this.cards, this.#ownAddresses(), decryptOptions);
           const entity =
             parsed.kind === 'pgp-mime-encrypted'
               ? parseEntity(decrypted.data)

@@ -3,7 +3,8 @@
 // (EncryptedSpool) and the caller gets a handle only after the integrity check and the
 // signature checks have finished. A failed check deletes the spool and returns nothing.
 
-import { decrypt, readMessage, type Message, type SessionKey } from 'openpgp';
+import type { ReadableStream } from 'node:stream/web';
+import { decrypt, readMessage, type Message, type PublicKey, type SessionKey } from 'openpgp';
 import { requireAddress } from '../address.ts';
 import { parseCertificateList } from '../certificate.ts';
 import { openpgpConfig } from '../config.ts';
@@ -24,7 +25,7 @@ import {
   type SignatureResult,
 } from '../signature-status.ts';
 import { EncryptedSpool } from './encrypted-spool.ts';
-import { requireFormat, toTextStream, toWebStream, type ByteSource } from './stream-input.ts';
+import { requireFormat, toTextStream, toWebSource, type ByteSource } from './stream-input.ts';
 
 export interface DecryptToSpoolOptions {
   message: ByteSource;
@@ -83,7 +84,35 @@ export async function decryptToSpool(options: DecryptToSpoolOptions): Promise<Ve
       ? undefined
       : requireAddress(options.expectedSignerAddress, 'expectedSignerAddress');
   const date = optionalDate(options.date, 'date');
-  const source = toWebStream(options.message, 'message');
+  const { stream: source, close: closeSource } = toWebSource(options.message, 'message');
+  try {
+    return await decryptSource(options, source, {
+      format,
+      decryptionKeys,
+      certificates,
+      expectedSignerAddress,
+      date,
+    });
+  } catch (error) {
+    // Closes the caller's source (an open file, for example) when it was not read to the end.
+    await closeSource();
+    throw error;
+  }
+}
+
+/** Decrypts the converted source; decryptToSpool has checked every option but the message. */
+async function decryptSource(
+  options: DecryptToSpoolOptions,
+  source: ReadableStream<Uint8Array>,
+  checked: {
+    format: 'armored' | 'binary';
+    decryptionKeys: SecretKeyInput[];
+    certificates: PublicKey[];
+    expectedSignerAddress: string | undefined;
+    date: Date;
+  },
+): Promise<VerifiedSpool> {
+  const { format, decryptionKeys, certificates, expectedSignerAddress, date } = checked;
 
   // Unauthenticated streaming is safe here only because no byte leaves the encrypted spool
   // before the stream has ended with a passing MDC or AEAD tag.

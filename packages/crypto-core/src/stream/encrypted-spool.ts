@@ -1,22 +1,19 @@
-// A temporary file that holds plaintext encrypted with AES-256-GCM under a random key kept only
-// in memory, in records of at most 1 MiB (each with its own counter nonce and tag). It lets
-// large decrypted messages wait on disk until their integrity check passes without ever being
-// written in the clear. The key is wiped and the file deleted by dispose().
+// A temporary file that holds plaintext encrypted with AES-256-GCM (Node.js crypto) under a
+// random key kept only in memory, in records of 1 MiB of plaintext, each with its own counter
+// nonce and tag. It lets large decrypted messages wait on disk until their integrity check
+// passes without ever being written in the clear. The key is wiped and the file deleted by
+// dispose(). Record lengths follow from the size kept in memory, so a cut file is detected.
 
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type CipherGCM } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CryptoError } from '../errors.ts';
 
-/**
- * Maximum plaintext bytes per record. Small chunks are collected in memory up to this size
- * first, because one cipher call and one write per MiB cost far less than one per chunk.
- */
+/** Plaintext bytes per record; every record but the last is exactly this long. */
 const RECORD_BYTES = 1024 * 1024;
 const TAG_BYTES = 16;
-const LENGTH_BYTES = 4;
 
 export class EncryptedSpool {
   readonly #directory: string;
@@ -25,9 +22,16 @@ export class EncryptedSpool {
   #handle: FileHandle | null = null;
   #records = 0;
   #size = 0;
-  /** Plaintext waiting for a full record; copies owned by the spool and wiped after use. */
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  /** Cipher of the record being written and the plaintext bytes it has taken so far. */
+  #cipher: CipherGCM | null = null;
+  #recordBytes = 0;
+  /** Ciphertext and tags not yet written, sent to the file in one writev call per record. */
+  #output: Buffer[] = [];
+  /**
+   * The write of the previous record, awaited before the next one starts, so encryption of a
+   * record overlaps the write of the one before it and at most one write is under way.
+   */
+  #writing: Promise<void> = Promise.resolve();
   #disposed = false;
 
   private constructor(directory: string) {
@@ -47,58 +51,52 @@ export class EncryptedSpool {
     return this.#size;
   }
 
-  /** Encrypts and appends `chunk`. The caller keeps ownership of `chunk`. */
+  /**
+   * Encrypts and appends `chunk` without copying its plaintext. The caller keeps ownership of
+   * `chunk` and may reuse it once the returned promise resolves.
+   */
   async append(chunk: Uint8Array): Promise<void> {
-    this.#requireWritable();
-    this.#pending.push(Buffer.from(chunk));
-    this.#pendingBytes += chunk.length;
-    this.#size += chunk.length;
-    if (this.#pendingBytes >= RECORD_BYTES) await this.#flush(false);
+    const handle = this.#requireWritable();
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.#cipher ??= createCipheriv('aes-256-gcm', this.#key, nonceFor(this.#records));
+      const take = Math.min(RECORD_BYTES - this.#recordBytes, chunk.length - offset);
+      this.#output.push(this.#cipher.update(chunk.subarray(offset, offset + take)));
+      this.#recordBytes += take;
+      this.#size += take;
+      offset += take;
+      if (this.#recordBytes === RECORD_BYTES) await this.#finishRecord(handle);
+    }
   }
 
-  /** Writes the pending plaintext and closes the file; after this only read() is allowed. */
+  /** Writes the last record and closes the file; after this only read() is allowed. */
   async seal(): Promise<void> {
     const handle = this.#requireWritable();
-    await this.#flush(true);
+    if (this.#cipher !== null) await this.#finishRecord(handle);
+    await this.#writing;
     this.#handle = null;
     await handle.close();
   }
 
-  /** Encrypts full records from the pending plaintext, and the remainder too when `all`. */
-  async #flush(all: boolean): Promise<void> {
-    const handle = this.#requireWritable();
-    const plaintext = Buffer.concat(this.#pending);
-    for (const buffer of this.#pending) buffer.fill(0);
-    this.#pending = [];
-    this.#pendingBytes = 0;
-
-    const records: Buffer[] = [];
-    let offset = 0;
-    while (plaintext.length - offset >= RECORD_BYTES || (all && offset < plaintext.length)) {
-      const part = plaintext.subarray(offset, offset + RECORD_BYTES);
-      records.push(this.#encryptRecord(part));
-      offset += part.length;
-    }
-    if (offset < plaintext.length) {
-      this.#pending.push(Buffer.from(plaintext.subarray(offset)));
-      this.#pendingBytes = plaintext.length - offset;
-    }
-    plaintext.fill(0);
-    if (records.length > 0) await handle.write(Buffer.concat(records));
-  }
-
-  #encryptRecord(part: Uint8Array): Buffer {
-    const cipher = createCipheriv('aes-256-gcm', this.#key, nonceFor(this.#records));
-    const length = Buffer.alloc(LENGTH_BYTES);
-    length.writeUInt32BE(part.length);
-    cipher.setAAD(length);
+  async #finishRecord(handle: FileHandle): Promise<void> {
+    const cipher = this.#cipher!;
+    this.#output.push(cipher.final(), cipher.getAuthTag());
+    this.#cipher = null;
+    this.#recordBytes = 0;
     this.#records += 1;
-    return Buffer.concat([length, cipher.update(part), cipher.final(), cipher.getAuthTag()]);
+    const output = this.#output;
+    this.#output = [];
+    await this.#writing;
+    this.#writing = handle.writev(output).then(() => undefined);
+    // A failed write is raised by the next append, seal or dispose; this only keeps Node.js
+    // from reporting the rejection as unhandled in the meantime.
+    this.#writing.catch(() => undefined);
   }
 
   /**
-   * Reads the plaintext back, record by record. Each record's tag is checked before its bytes
-   * are yielded, and a missing record (a truncated file) raises DECRYPT_FAILED.
+   * Reads the plaintext back, record by record, in chunks of at most 1 MiB. Each record's tag
+   * is checked before its bytes are yielded, and a short record (a cut file) raises
+   * DECRYPT_FAILED.
    */
   async *read(): AsyncGenerator<Uint8Array> {
     if (this.#disposed || this.#handle !== null) {
@@ -108,27 +106,43 @@ export class EncryptedSpool {
       );
     }
     const handle = await open(this.#file, 'r');
+    // Two ciphertext buffers, reused for every record because only the plaintext leaves: the
+    // next record is read from the file while the current one is decrypted and consumed.
+    const buffers = [
+      Buffer.allocUnsafe(RECORD_BYTES + TAG_BYTES),
+      Buffer.allocUnsafe(RECORD_BYTES + TAG_BYTES),
+    ];
+    const readRecord = async (index: number): Promise<Buffer> => {
+      const length = Math.min(RECORD_BYTES, this.#size - index * RECORD_BYTES) + TAG_BYTES;
+      const body = buffers[index % 2]!.subarray(0, length);
+      const position = index * (RECORD_BYTES + TAG_BYTES);
+      const { bytesRead } = await handle.read(body, 0, length, position);
+      if (bytesRead !== length) throw spoolDamaged(index);
+      return body;
+    };
+    let next: Promise<Buffer> | null = null;
     try {
-      let position = 0;
-      for (let record = 0; record < this.#records; record++) {
-        const header = Buffer.alloc(LENGTH_BYTES);
-        await readExactly(handle, header, position);
-        const length = header.readUInt32BE(0);
-        if (length > RECORD_BYTES) throw spoolDamaged(record);
-        const body = Buffer.alloc(length + TAG_BYTES);
-        await readExactly(handle, body, position + LENGTH_BYTES);
-        position += LENGTH_BYTES + body.length;
+      next = this.#records > 0 ? readRecord(0) : null;
+      for (let index = 0; index < this.#records; index++) {
+        const body = await next!;
+        next = index + 1 < this.#records ? readRecord(index + 1) : null;
+        // Keeps a failed read-ahead from being reported as unhandled before it is awaited.
+        next?.catch(() => undefined);
 
-        const decipher = createDecipheriv('aes-256-gcm', this.#key, nonceFor(record));
-        decipher.setAAD(header);
+        const length = body.length - TAG_BYTES;
+        const decipher = createDecipheriv('aes-256-gcm', this.#key, nonceFor(index));
         decipher.setAuthTag(body.subarray(length));
+        const plaintext = decipher.update(body.subarray(0, length));
         try {
-          yield Buffer.concat([decipher.update(body.subarray(0, length)), decipher.final()]);
+          decipher.final();
         } catch (error) {
-          throw spoolDamaged(record, error);
+          plaintext.fill(0);
+          throw spoolDamaged(index, error);
         }
+        yield plaintext;
       }
     } finally {
+      await next?.catch(() => undefined);
       await handle.close();
     }
   }
@@ -138,10 +152,11 @@ export class EncryptedSpool {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#key.fill(0);
-    for (const buffer of this.#pending) buffer.fill(0);
-    this.#pending = [];
+    this.#cipher = null;
+    this.#output = [];
     const handle = this.#handle;
     this.#handle = null;
+    await this.#writing.catch(() => undefined);
     if (handle) await handle.close();
     rmSync(this.#directory, { recursive: true, force: true });
   }
@@ -164,15 +179,10 @@ function nonceFor(record: number): Buffer {
   return nonce;
 }
 
-async function readExactly(handle: FileHandle, target: Buffer, position: number): Promise<void> {
-  const { bytesRead } = await handle.read(target, 0, target.length, position);
-  if (bytesRead !== target.length) throw spoolDamaged(-1);
-}
-
 function spoolDamaged(record: number, cause?: unknown): CryptoError {
   return new CryptoError(
     'DECRYPT_FAILED',
-    `The temporary spool file was changed or cut short${record >= 0 ? ` at record ${record}` : ''}; ` +
+    `The temporary spool file was changed or cut short at record ${record}; ` +
       'decrypt the message again.',
     { cause },
   );
