@@ -2,8 +2,10 @@
 // t-bench-... user of the local Dovecot (bench/sync-corpus.ts) and syncs them with Sealpost in
 // a child process, for time and peak RSS. It indexes the same Maildir with notmuch and runs the
 // same seeded queries against both in the same run. It prints JSON with the p50 and p95 latency
-// of `sealpost.mail.search` in-process and of one `notmuch search` process per query.
-// Run: pnpm bench:search (needs the local mail stack and root to write the Maildir files).
+// of `sealpost.mail.search` in-process and of one `notmuch search` process per query, over
+// all queries and per pass. Run: pnpm bench:search, or BENCH_USER=t-bench-...@sealpost.test
+// pnpm bench:search to reuse the corpus of an earlier run (needs the local mail stack and
+// root to write the Maildir files).
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,11 +14,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { mulberry32 } from '../apps/desktop/test/sync/cutting-proxy.ts';
-import { buildCorpus, repositoryRoot } from './sync-corpus.ts';
+import { buildCorpus, existingCorpus, repositoryRoot } from './sync-corpus.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 100_000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const LIMIT = 50;
+/** The query list runs this many times, alternating Sealpost and notmuch query by query. */
+const PASSES = 2;
 
 const WORDS = [
   'budget',
@@ -78,54 +82,64 @@ export function summary(values: number[]): { p50: number; p95: number; max: numb
 
 async function main(): Promise<void> {
   const runId = Date.now().toString(36);
-  const corpus = await buildCorpus(`search-${runId}`, MESSAGES, {
-    seed: 2,
-    encryptedShare: 0.03,
-  });
+  const corpus = process.env.BENCH_USER
+    ? await existingCorpus(process.env.BENCH_USER)
+    : await buildCorpus(`search-${runId}`, MESSAGES, { seed: 2, encryptedShare: 0.03 });
 
-  // Sealpost: full sync in a child process, for its time and peak memory alone.
-  const output = execFileSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.join(repositoryRoot, 'bench', 'sync-run.ts'),
-      corpus.home.home,
-      corpus.home.passphrase,
-    ],
-    { cwd: repositoryRoot, encoding: 'utf8', maxBuffer: 1 << 20 },
-  );
-  const sync = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, number>;
-  process.stderr.write(`sealpost sync: ${JSON.stringify(sync)}\n`);
-
-  // notmuch: its own database next to the Dovecot Maildir, which it only reads.
-  const notmuchFolder = mkdtempSync(path.join(os.tmpdir(), 'sealpost-notmuch-'));
+  // With BENCH_SEALPOST_HOME and BENCH_NOTMUCH_DIR (kept by an earlier run with BENCH_KEEP=1)
+  // the queries run on those data folders, without a new sync and notmuch index.
+  const keptHome = process.env.BENCH_SEALPOST_HOME;
+  const keptNotmuch = process.env.BENCH_NOTMUCH_DIR;
+  const sealpostHome = keptHome ?? corpus.home.home;
+  let sync: Record<string, number> | null = null;
+  let notmuchIndexSeconds: number | null = null;
+  const notmuchFolder = keptNotmuch ?? mkdtempSync(path.join(os.tmpdir(), 'sealpost-notmuch-'));
   const config = path.join(notmuchFolder, 'config');
-  writeFileSync(
-    config,
-    [
-      '[database]',
-      `path=${path.join(notmuchFolder, 'db')}`,
-      `mail_root=${corpus.maildir}`,
-      '[new]',
-      'tags=inbox',
-      '[maildir]',
-      // Off, so notmuch never renames Dovecot's files.
-      'synchronize_flags=false',
-      '',
-    ].join('\n'),
-  );
-  mkdirSync(path.join(notmuchFolder, 'db'));
   const env = { ...process.env, NOTMUCH_CONFIG: config };
-  const indexStarted = performance.now();
-  execFileSync('notmuch', ['new', '--quiet'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const notmuchIndexSeconds = (performance.now() - indexStarted) / 1000;
+
+  if (!keptHome || !keptNotmuch) {
+    // Sealpost: full sync in a child process, for its time and peak memory alone.
+    const output = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repositoryRoot, 'bench', 'sync-run.ts'),
+        corpus.home.home,
+        corpus.home.passphrase,
+      ],
+      { cwd: repositoryRoot, encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
+    sync = JSON.parse(output.trim().split('\n').at(-1)!) as Record<string, number>;
+    process.stderr.write(`sealpost sync: ${JSON.stringify(sync)}\n`);
+
+    // notmuch: its own database next to the Dovecot Maildir, which it only reads.
+    writeFileSync(
+      config,
+      [
+        '[database]',
+        `path=${path.join(notmuchFolder, 'db')}`,
+        `mail_root=${corpus.maildir}`,
+        '[new]',
+        'tags=inbox',
+        '[maildir]',
+        // Off, so notmuch never renames Dovecot's files.
+        'synchronize_flags=false',
+        '',
+      ].join('\n'),
+    );
+    mkdirSync(path.join(notmuchFolder, 'db'));
+    const indexStarted = performance.now();
+    execFileSync('notmuch', ['new', '--quiet'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    notmuchIndexSeconds = (performance.now() - indexStarted) / 1000;
+    process.stderr.write(`notmuch new: ${notmuchIndexSeconds.toFixed(1)} s\n`);
+  }
 
   const { createSilentLogger } = await import('../apps/desktop/src/core/logger.ts');
   const { resolveDataPaths } = await import('../apps/desktop/src/core/paths.ts');
   const { Sealpost } = await import('../apps/desktop/src/core/sealpost.ts');
   const sealpost = await Sealpost.open(
-    resolveDataPaths({ SEALPOST_HOME: corpus.home.home }),
+    resolveDataPaths({ SEALPOST_HOME: sealpostHome }),
     createSilentLogger(),
     { passphrase: corpus.home.passphrase, preferPassphrase: true, keychain: null },
   );
@@ -133,14 +147,14 @@ async function main(): Promise<void> {
   const sealpostMs: number[] = [];
   const notmuchMs: number[] = [];
   const hits = { sealpost: 0, notmuch: 0 };
+  const list = queries(3);
   try {
-    const list = queries(3);
     // One warm-up query each, so neither side pays for opening its files in the figures.
     sealpost.mail.search({ text: 'budget', limit: LIMIT });
     execFileSync('notmuch', ['search', `--limit=${LIMIT}`, '--output=messages', 'budget'], {
       env,
     });
-    for (const query of list) {
+    for (const query of Array.from({ length: PASSES }, () => list).flat()) {
       let started = performance.now();
       const found = sealpost.mail.search({
         ...(query.text === undefined ? {} : { text: query.text }),
@@ -170,11 +184,33 @@ async function main(): Promise<void> {
     execFileSync('notmuch', ['count', 'id:none'], { env });
     startMs.push(performance.now() - started);
   }
-  rmSync(notmuchFolder, { recursive: true, force: true });
-  corpus.home.remove();
+  if (process.env.BENCH_KEEP === '1') {
+    process.stderr.write(
+      `kept: BENCH_SEALPOST_HOME=${sealpostHome} BENCH_NOTMUCH_DIR=${notmuchFolder}\n`,
+    );
+  } else {
+    if (!keptNotmuch) rmSync(notmuchFolder, { recursive: true, force: true });
+    if (!keptHome) corpus.home.remove();
+  }
+  if (keptHome) corpus.home.remove();
 
   const sealpostSummary = summary(sealpostMs);
   const notmuchSummary = summary(notmuchMs);
+  // Figures per pass and per query kind (index modulo 4, see queries()).
+  const select = (values: number[], keep: (index: number) => boolean) =>
+    summary(values.filter((_, index) => keep(index)));
+  const passes = Array.from({ length: PASSES }, (_, pass) => {
+    const inPass = (index: number) => Math.floor(index / list.length) === pass;
+    return {
+      sealpostMs: select(sealpostMs, inPass),
+      notmuchMs: select(notmuchMs, inPass),
+      p95Ratio: select(sealpostMs, inPass).p95 / select(notmuchMs, inPass).p95,
+    };
+  });
+  const kinds = ['one word', 'two words', 'word prefix', 'sender'].map((kind, kindIndex) => {
+    const ofKind = (index: number) => (index % list.length) % 4 === kindIndex;
+    return { kind, sealpostMs: select(sealpostMs, ofKind), notmuchMs: select(notmuchMs, ofKind) };
+  });
   process.stdout.write(
     `${JSON.stringify(
       {
@@ -190,11 +226,15 @@ async function main(): Promise<void> {
           encrypted: corpus.encrypted,
           MiB: Math.round(corpus.bytes / 2 ** 20),
         },
+        // The 1-minute load average after the queries; the machine is shared with other work.
+        loadAverage: os.loadavg()[0],
         sync,
         notmuchIndexSeconds,
         queries: QUERIES,
         limit: LIMIT,
         hits,
+        passes,
+        kinds,
         sealpostMs: sealpostSummary,
         notmuchMs: notmuchSummary,
         notmuchProcessStartMs: summary(startMs),

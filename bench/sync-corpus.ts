@@ -6,7 +6,16 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -99,6 +108,48 @@ export async function buildCorpus(
     bytes,
     home,
   };
+}
+
+/**
+ * Returns the corpus an earlier run of buildCorpus left in the Maildir of `address` (set
+ * BENCH_USER to reuse it), with a new Sealpost data folder for it. Its encrypted messages
+ * were encrypted to the earlier run's key, which sync never needs. `encrypted` counts the
+ * files whose outer Content-Type is multipart/encrypted.
+ */
+export async function existingCorpus(address: string): Promise<Corpus> {
+  if (!/^t-bench-[a-z0-9-]+@sealpost\.test$/.test(address)) {
+    throw new Error(`BENCH_USER: expected a t-bench-...@sealpost.test address, got ${address}`);
+  }
+  const maildir = maildirOf(address);
+  let messages = 0;
+  let bytes = 0;
+  let encrypted = 0;
+  for (const folder of ['cur', 'new']) {
+    for (const file of safeList(path.join(maildir, folder))) {
+      const head = readHead(path.join(maildir, folder, file));
+      messages += 1;
+      bytes += head.size;
+      if (/^content-type:\s*multipart\/encrypted/im.test(head.text)) encrypted += 1;
+    }
+  }
+  if (messages === 0) throw new Error(`BENCH_USER ${address} has no messages in ${maildir}`);
+  const home = await createSyncHome(address);
+  return { address, maildir, messages, encrypted, bytes, home };
+}
+
+/** Reads the size and the first 4 KiB (the header section) of a message file. */
+function readHead(file: string): { size: number; text: string } {
+  const descriptor = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(4096);
+    const length = readSync(descriptor, buffer, 0, buffer.length, 0);
+    return {
+      size: fstatSync(descriptor).size,
+      text: buffer.subarray(0, length).toString('latin1'),
+    };
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /** Sends ENCRYPTED_TEMPLATES encrypted messages to the bench user and returns their files. */

@@ -1,6 +1,7 @@
-// Benchmark helper, not a test: runs one full sync of a prepared data folder in its own process
-// and prints {"seconds", "maxRssMiB", "messages"} as JSON, so the parent can compare it with a
-// peer and read the peak resident memory of the sync alone.
+// Benchmark helper, not a test: runs one full sync of a prepared data folder in its own process,
+// then indexes the mail the sync queued for search. It prints one JSON line with the sync's
+// seconds and peak RSS and the number of messages queued when the sync returned. The line also
+// contains the indexing's seconds and the peak RSS of the whole run.
 // Usage: node --import tsx bench/sync-run.ts HOME PASSPHRASE
 
 import { performance } from 'node:perf_hooks';
@@ -12,6 +13,9 @@ import { Sealpost } from '../apps/desktop/src/core/sealpost.ts';
 const [home, passphrase] = process.argv.slice(2);
 if (!home || !passphrase) throw new Error('usage: sync-run.ts HOME PASSPHRASE');
 
+// maxRSS is in KiB on Linux.
+const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
+
 const sealpost = await Sealpost.open(
   resolveDataPaths({ SEALPOST_HOME: home }),
   createSilentLogger(),
@@ -21,11 +25,25 @@ try {
   const started = performance.now();
   await sealpost.mail.sync({ account: null });
   const seconds = (performance.now() - started) / 1000;
+  const syncMaxRssMiB = maxRssMiB();
   const inbox = sealpost.mail.folderSnapshot({ account: null, folder: 'INBOX' });
-  // maxRSS is in KiB on Linux.
-  const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+  const indexPendingAfterSync = sealpost.mail.searchIndexStatus().pending;
+
+  const indexStarted = performance.now();
+  const indexed = await sealpost.mail.indexPending();
+  const indexSeconds = (performance.now() - indexStarted) / 1000;
   process.stdout.write(
-    `${JSON.stringify({ seconds, maxRssMiB, messages: inbox.messages.length, bodiesPending: inbox.bodiesPending })}\n`,
+    `${JSON.stringify({
+      seconds,
+      maxRssMiB: syncMaxRssMiB,
+      messages: inbox.messages.length,
+      bodiesPending: inbox.bodiesPending,
+      indexPendingAfterSync,
+      indexed,
+      indexSeconds,
+      indexPendingAtEnd: sealpost.mail.searchIndexStatus().pending,
+      totalMaxRssMiB: maxRssMiB(),
+    })}\n`,
   );
 } finally {
   sealpost.close();

@@ -2,7 +2,10 @@
 // of a new t-bench-... user of the local Dovecot (bench/sync-corpus.ts), then syncs that folder
 // with Sealpost (headers and bodies into the encrypted store, with search indexing) and with
 // mbsync (isync) into a Maildir, two rounds each, alternating, in the same run. Prints JSON;
-// the figure is the ratio of Sealpost's time to mbsync's. Run: pnpm bench:sync
+// the figure is the ratio of Sealpost's time to mbsync's. Sealpost's time is the sync alone:
+// search indexing runs after it and is reported apart (indexSeconds, indexPendingAtEnd).
+// Run: pnpm bench:sync, or BENCH_USER=t-bench-...@sealpost.test pnpm bench:sync to reuse the
+// corpus of an earlier run.
 // Needs the local mail stack (bash scripts/mail-stack up) and root to write the Maildir files.
 
 import { execFileSync } from 'node:child_process';
@@ -12,15 +15,22 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { createSyncHome } from '../apps/desktop/test/sync/sync-fixtures.ts';
-import { buildCorpus, repositoryRoot, STACK_CERTIFICATE } from './sync-corpus.ts';
+import { buildCorpus, existingCorpus, repositoryRoot, STACK_CERTIFICATE } from './sync-corpus.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const ROUNDS = 2;
 
 /** Runs bench/sync-run.ts on a fresh data folder for `address`; returns its JSON line. */
-export async function sealpostSync(
-  address: string,
-): Promise<{ seconds: number; maxRssMiB: number; messages: number; bodiesPending: number }> {
+export async function sealpostSync(address: string): Promise<{
+  seconds: number;
+  maxRssMiB: number;
+  messages: number;
+  bodiesPending: number;
+  indexPendingAfterSync: number;
+  indexSeconds: number;
+  indexPendingAtEnd: number;
+  totalMaxRssMiB: number;
+}> {
   const home = await createSyncHome(address);
   try {
     const output = execFileSync(
@@ -97,17 +107,22 @@ export function mbsyncSync(address: string): { seconds: number; messages: number
 
 async function main(): Promise<void> {
   const runId = Date.now().toString(36);
-  const corpus = await buildCorpus(`sync-${runId}`, MESSAGES, { seed: 1, encryptedShare: 0.03 });
+  const corpus = process.env.BENCH_USER
+    ? await existingCorpus(process.env.BENCH_USER)
+    : await buildCorpus(`sync-${runId}`, MESSAGES, { seed: 1, encryptedShare: 0.03 });
   corpus.home.remove();
 
   const rounds: Array<{
+    /** The 1-minute load average before the round; the machine is shared with other work. */
+    loadAverage: number;
     mbsync: ReturnType<typeof mbsyncSync>;
     sealpost: Awaited<ReturnType<typeof sealpostSync>>;
   }> = [];
   for (let round = 0; round < ROUNDS; round += 1) {
+    const loadAverage = os.loadavg()[0]!;
     const mbsync = mbsyncSync(corpus.address);
     const sealpost = await sealpostSync(corpus.address);
-    rounds.push({ mbsync, sealpost });
+    rounds.push({ loadAverage, mbsync, sealpost });
     process.stderr.write(`round ${round + 1}: ${JSON.stringify(rounds.at(-1))}\n`);
   }
   const best = (values: number[]) => Math.min(...values);

@@ -8,16 +8,55 @@ import { StorageError, translateSqliteError } from './errors.ts';
 
 export type SqliteDatabase = BetterSqlite3.Database;
 
+/**
+ * Maximum prepared statements kept per connection. Repositories use a few dozen fixed SQL
+ * texts; search builds one per combination of filters, so the cache drops the oldest ones.
+ */
+const STATEMENT_CACHE_SIZE = 256;
+
 export class Connection {
+  /** `db` with a `prepare` that reuses compiled statements; repositories get this one. */
+  readonly #cached: SqliteDatabase;
+  readonly #statements = new Map<string, BetterSqlite3.Statement>();
+
   constructor(
     readonly db: SqliteDatabase,
     readonly path: string,
-  ) {}
+  ) {
+    const prepare = (sql: string) => this.#prepare(sql);
+    this.#cached = new Proxy(db, {
+      get(target, property) {
+        if (property === 'prepare') return prepare;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  }
+
+  /**
+   * Returns the compiled statement for `sql`, compiling it on first use. Sync runs the same
+   * INSERT and UPDATE for every message; in a CPU profile of a 10,000-message sync, compiling
+   * them again each time took about a tenth of the sync.
+   */
+  #prepare(sql: string): BetterSqlite3.Statement {
+    const cached = this.#statements.get(sql);
+    if (cached) {
+      // A caller may have switched the statement to arrays with raw(); start from objects.
+      if (cached.reader) cached.raw(false);
+      return cached;
+    }
+    const statement = this.db.prepare(sql);
+    if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
+      this.#statements.delete(this.#statements.keys().next().value!);
+    }
+    this.#statements.set(sql, statement);
+    return statement;
+  }
 
   /** Runs `work` and translates any SQLite error; `operation` reads like "get account 4". */
   read<T>(operation: string, work: (db: SqliteDatabase) => T): T {
     try {
-      return work(this.db);
+      return work(this.#cached);
     } catch (error) {
       throw translateSqliteError(error, operation, this.path);
     }
@@ -31,10 +70,33 @@ export class Connection {
    */
   write<T>(operation: string, work: (db: SqliteDatabase) => T): T {
     try {
-      return this.db.transaction(() => work(this.db)).immediate();
+      return this.db.transaction(() => work(this.#cached)).immediate();
     } catch (error) {
       throw translateSqliteError(error, operation, this.path);
     }
+  }
+}
+
+/**
+ * Runs `connection.write` with PRAGMA synchronous = NORMAL, so the commit is not flushed to
+ * disk (https://sqlite.org/pragma.html#pragma_synchronous). In WAL mode a crash of the
+ * process loses nothing, and a power loss can only drop the newest commits, never an earlier
+ * one: the next FULL commit flushes the WAL with all frames before it. Only for writes that
+ * the caller can redo, such as messages sync fetches again when they are missing.
+ */
+export function writeUnflushed<T>(
+  connection: Connection,
+  operation: string,
+  work: (db: SqliteDatabase) => T,
+): T {
+  const { db } = connection;
+  const previous = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('synchronous = NORMAL');
+  try {
+    return connection.write(operation, work);
+  } finally {
+    // The level is a small integer read above, so it can go into the PRAGMA text.
+    if (db.open) db.pragma(`synchronous = ${previous}`);
   }
 }
 

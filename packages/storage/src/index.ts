@@ -56,7 +56,12 @@ export type {
 } from './repositories/pending-actions.ts';
 export { OutboxScheduleRepository } from './repositories/outbox-schedule.ts';
 export { SearchIndexRepository, toMatchExpression } from './repositories/search-index.ts';
-export type { SearchDocument, SearchHit, SearchQuery } from './repositories/search-index.ts';
+export type {
+  SearchDocument,
+  SearchHit,
+  SearchOrder,
+  SearchQuery,
+} from './repositories/search-index.ts';
 export { AuditLogRepository, AUDIT_HASH_LENGTH } from './repositories/audit-log.ts';
 export type { AuditEntry } from './repositories/audit-log.ts';
 export { IdentityKeyRepository } from './repositories/identity-keys.ts';

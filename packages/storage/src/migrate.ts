@@ -48,6 +48,9 @@ export function applyMigrations(
 
 function applyOne(connection: Connection, migration: Migration): void {
   const { db } = connection;
+  // PRAGMA foreign_keys is a no-op inside a transaction, so it is switched before BEGIN.
+  const foreignKeysWereOn = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (migration.foreignKeysOff && foreignKeysWereOn) db.pragma('foreign_keys = OFF');
   try {
     db.transaction(() => {
       // Another process may have migrated between our version check and BEGIN IMMEDIATE.
@@ -55,6 +58,7 @@ function applyOne(connection: Connection, migration: Migration): void {
       if (current >= migration.version) return;
 
       migration.up(db);
+      if (migration.foreignKeysOff) requireNoForeignKeyViolation(db);
       // PRAGMA takes no bound parameters; the version is an integer checked by checkMigrationList.
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
@@ -74,7 +78,21 @@ function applyOne(connection: Connection, migration: Migration): void {
         'back it up and report the error.',
       { cause: error },
     );
+  } finally {
+    if (migration.foreignKeysOff && foreignKeysWereOn) db.pragma('foreign_keys = ON');
   }
+}
+
+/** Throws when a row of the rebuilt schema points at a parent row that does not exist. */
+function requireNoForeignKeyViolation(db: Connection['db']): void {
+  const violations = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number }>;
+  if (violations.length === 0) return;
+  const first = violations[0]!;
+  throw new StorageError(
+    'MIGRATION_FAILED',
+    `${violations.length} rows violate a foreign key after the rebuild, the first in table ` +
+      `${first.table} (rowid ${first.rowid}).`,
+  );
 }
 
 function checkMigrationList(migrations: readonly Migration[]): void {

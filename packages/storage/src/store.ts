@@ -1,7 +1,7 @@
 // Store: an open Sealpost database with one repository per table. Created by openDatabase;
 // `transaction` lets a caller group writes to several repositories into one commit.
 
-import type { Connection } from './connection.ts';
+import { type Connection, writeUnflushed } from './connection.ts';
 import { AccountRepository } from './repositories/accounts.ts';
 import { AuditLogRepository } from './repositories/audit-log.ts';
 import { IdentityKeyRepository } from './repositories/identity-keys.ts';
@@ -70,6 +70,15 @@ export class Store {
     this.negotiationRecords = new NegotiationRecordRepository(connection);
     this.ratchetPeerBundles = new RatchetPeerBundleRepository(connection);
     this.ratchetEntities = new RatchetEntityRepository(connection);
+  }
+
+  /**
+   * Like transaction, but the commit is not flushed to disk (PRAGMA synchronous = NORMAL): a
+   * power loss may drop it and the newest commits before the next flushed one, a crash of the
+   * process never does. For bulk writes that can be repeated, such as storing fetched mail.
+   */
+  unflushedTransaction<T>(operation: string, work: () => T): T {
+    return writeUnflushed(this.connection, operation, () => work());
   }
 
   /** The file path given to openDatabase, or ":memory:". */

@@ -76,6 +76,47 @@ describe('SearchIndexRepository', () => {
     expect(ids('"robin')).toEqual([named]);
   });
 
+  it('matches an address only in the stored address', () => {
+    const ids = (from: string) => store.searchIndex.search({ from }).map((hit) => hit.messageId);
+    const spoofed = add(1, { sender: 'alice@example.org mallory@example.net' });
+    expect(ids('alice@example.org')).toEqual([]);
+    expect(ids('sender1@example.net')).toEqual([spoofed]);
+  });
+
+  it('orders hits newest first by default', () => {
+    const strong = add(1, { subject: 'harbour', body: 'harbour harbour' }, 3);
+    const weak = add(2, { body: 'harbour and many other words besides the one' }, 9);
+    const older = add(3, { body: 'harbour' }, 1);
+    const ids = store.searchIndex.search({ text: 'harbour' }).map((hit) => hit.messageId);
+    expect(ids).toEqual([weak, strong, older]);
+    expect(store.searchIndex.search({ text: 'harbour', limit: 1 })[0]!.messageId).toBe(weak);
+  });
+
+  it('ranks matches best first on request', () => {
+    const strong = add(1, { subject: 'harbour', body: 'harbour harbour' }, 3);
+    const weak = add(2, { body: 'harbour and many other words besides the one' }, 9);
+    const hits = store.searchIndex.search({ text: 'harbour', order: 'relevance' });
+    expect(hits.map((hit) => hit.messageId)).toEqual([strong, weak]);
+    expect(hits[0]!.rank).toBeLessThan(hits[1]!.rank);
+  });
+
+  it('rejects an unknown order', () => {
+    expect(() => store.searchIndex.search({ text: 'x', order: 'oldest' as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
+  });
+
+  it('finds a filtered match ranked below the candidates', () => {
+    // With limit 1 only the 8 best-ranked matches are candidates. The one signed message
+    // ranks last of 12, so the search must fall back to ranking every match.
+    for (let uid = 1; uid <= 11; uid += 1) add(uid, { body: 'harbour harbour harbour' });
+    const signed = add(12, { body: `harbour ${'filler '.repeat(200)}`, signed: true });
+    const relevance = { text: 'harbour', order: 'relevance' } as const;
+    const hits = store.searchIndex.search({ ...relevance, signed: true, limit: 1 });
+    expect(hits.map((hit) => hit.messageId)).toEqual([signed]);
+    expect(store.searchIndex.search({ ...relevance, limit: 3 })).toHaveLength(3);
+  });
+
   it('never lets outer text replace full text', () => {
     const id = add(1, { body: 'decrypted secret words', depth: 'full' });
     store.searchIndex.index(id, { ...DOCUMENT, subject: '[...]', depth: 'outer' });

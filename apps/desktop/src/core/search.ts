@@ -1,11 +1,12 @@
-// Search over mail: keeps the FTS5 index of the store current and answers queries. Plain and
-// signed mail is indexed in full when its body arrives; encrypted mail gets its outer headers
-// then and its decrypted subject, addresses and text when ReadService decrypts it.
+// Search over mail: keeps the FTS5 index of the store current and runs queries. Sync only
+// queues a message whose body arrived (search_queue); indexPending then indexes plain and
+// signed mail in full and encrypted mail by its outer headers, in batches outside the sync,
+// and ReadService adds the decrypted subject, addresses and text when it decrypts a message.
 // NOTE: the index is the one place where decrypted text is stored; it stays inside the store so
 // the store's encryption at rest covers it, and nothing here writes it anywhere else.
 
-import type { Store } from '@sealpost/storage';
-import { parseEntity, type parseMessage } from '@sealpost/mail-transport';
+import type { SearchOrder, Store } from '@sealpost/storage';
+import { parseEntity, parseMessage } from '@sealpost/mail-transport';
 import type { AccountService } from './accounts.ts';
 import { CoreError } from './errors.ts';
 import type { ReadResult } from './read.ts';
@@ -14,6 +15,23 @@ type ParsedMessage = ReturnType<typeof parseMessage>;
 
 /** Longest body text kept in the index per message; longer text is cut, not skipped. */
 const MAX_INDEXED_BODY_CHARS = 200_000;
+
+/** Messages parsed and indexed per transaction by indexPending. */
+export const INDEX_BATCH_SIZE = 200;
+
+/** The state of the indexing queue after a batch. */
+export interface IndexProgress {
+  /** Messages indexed by this call so far. */
+  indexed: number;
+  /** Messages still waiting; search does not find them yet. */
+  pending: number;
+}
+
+export interface IndexPendingOptions {
+  /** Stops after the current batch; the rest stays queued. */
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+}
 
 export interface SearchRequest {
   text?: string;
@@ -25,6 +43,8 @@ export interface SearchRequest {
   hasAttachment?: boolean;
   encrypted?: boolean;
   signed?: boolean;
+  /** 'newest' (the default) or 'relevance'; see SearchOrder in @sealpost/storage. */
+  order?: SearchOrder;
   limit?: number;
 }
 
@@ -45,7 +65,59 @@ export class SearchService {
     private readonly accounts: AccountService,
   ) {}
 
-  /** Indexes a message whose body just arrived. */
+  /** Returns how many stored messages wait for indexing. */
+  indexStatus(): { pending: number } {
+    return { pending: this.store.searchIndex.countQueued() };
+  }
+
+  /**
+   * Indexes the queued messages in batches of INDEX_BATCH_SIZE, one transaction each, and
+   * yields to the event loop between batches so the app stays responsive. Returns the number
+   * of messages taken off the queue.
+   */
+  async indexPending(options: IndexPendingOptions = {}): Promise<number> {
+    let indexed = 0;
+    while (!options.signal?.aborted) {
+      const count = this.#indexBatch();
+      if (count === 0) break;
+      indexed += count;
+      options.onProgress?.({ indexed, pending: this.store.searchIndex.countQueued() });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return indexed;
+  }
+
+  /** Indexes every queued message before returning; search calls it so no mail is missed. */
+  indexPendingNow(): number {
+    let indexed = 0;
+    for (let count = this.#indexBatch(); count > 0; count = this.#indexBatch()) indexed += count;
+    return indexed;
+  }
+
+  /** Parses the next batch of queued messages, then indexes them in one transaction. */
+  #indexBatch(): number {
+    const ids = this.store.searchIndex.listQueued(INDEX_BATCH_SIZE);
+    if (ids.length === 0) return 0;
+    const parsed = ids.map((id) => ({ id, parsed: this.#parseStored(id) }));
+    this.store.transaction(`index ${ids.length} messages`, () => {
+      for (const message of parsed) {
+        if (message.parsed) this.indexArrived(message.id, message.parsed);
+        else this.store.searchIndex.dequeue(message.id);
+      }
+    });
+    return ids.length;
+  }
+
+  /** Parses a stored message; null when it is gone or malformed, which leaves nothing to index. */
+  #parseStored(id: number): ParsedMessage | null {
+    try {
+      return parseMessage(this.store.messages.getRaw(id));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Indexes a message from its parsed body; a null body leaves the index unchanged. */
   indexArrived(messageId: number, parsed: ParsedMessage | null): void {
     if (!parsed) return;
     const headers = parsed.headers;
@@ -93,7 +165,9 @@ export class SearchService {
     });
   }
 
+  /** Indexes the queued messages first, then searches. */
   search(request: SearchRequest): SearchResultItem[] {
+    this.indexPendingNow();
     const accounts =
       request.account == null
         ? this.store.accounts.list()
@@ -133,7 +207,16 @@ export class SearchService {
 
 function definedFilters(request: SearchRequest): Record<string, unknown> {
   const filters: Record<string, unknown> = {};
-  for (const key of ['from', 'since', 'before', 'hasAttachment', 'encrypted', 'signed'] as const) {
+  const keys = [
+    'from',
+    'since',
+    'before',
+    'hasAttachment',
+    'encrypted',
+    'signed',
+    'order',
+  ] as const;
+  for (const key of keys) {
     if (request[key] !== undefined) filters[key] = request[key];
   }
   if (filters.since && filters.before && (filters.since as Date) >= (filters.before as Date)) {

@@ -68,6 +68,8 @@ export class SyncService {
     private readonly outbox: Outbox,
     private readonly search: SearchService,
     private readonly log: Logger,
+    /** Rotates due own keys after a successful sync, at most once a day (`rotateDueOnce`). */
+    private readonly rotateDueKeys: () => Promise<unknown> = async () => undefined,
   ) {}
 
   /**
@@ -81,6 +83,7 @@ export class SyncService {
     );
     const failure = settled.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
+    await this.rotateDueKeys();
     return {
       accounts: settled.map(
         (result) => (result as PromiseFulfilledResult<AccountSyncReport>).value,
@@ -90,13 +93,14 @@ export class SyncService {
 
   /**
    * Syncs until `signal` aborts: `folder` wakes the loop through IDLE, the other folders are
-   * polled every `pollIntervalMs`. A failed round is reported to onError and retried at the
-   * next interval.
+   * polled every `pollIntervalMs`. After each round the mail that arrived is indexed for
+   * search. A failed round is reported to onError and retried at the next interval.
    */
   async watch(options: WatchOptions): Promise<void> {
     while (!options.signal.aborted) {
       try {
         options.onSynced?.(await this.sync({ account: options.account, respectBackoff: true }));
+        await this.search.indexPending({ signal: options.signal });
       } catch (error) {
         this.log.warn({ err: error }, 'sync round failed; retrying at the next interval');
         options.onError?.(error);
@@ -183,9 +187,6 @@ export class SyncService {
         account,
         log,
         onProgress: options.onProgress ?? (() => {}),
-        indexBody: (messageId: number, parsed: ParsedMessage | null) => {
-          this.search.indexArrived(messageId, parsed);
-        },
         onBodyStored: async (_messageId: number, parsed: ParsedMessage | null) => {
           if (parsed) await this.#learnFromAutocrypt(account, parsed, report);
         },
@@ -214,11 +215,14 @@ export class SyncService {
     const header = parseAutocryptHeaders(parsed.autocryptHeaders, from);
     // TODO: skip multipart/report messages here (Autocrypt Level 1 section 2.3); ParsedMessage
     // does not expose the root media type yet, so delivery reports still update last_seen.
-    await this.contacts.observeMessage({
-      address: from,
-      effectiveDate: effectiveDate(parsed.headers.date ?? null, new Date()),
-      header,
-    });
+    const date = effectiveDate(parsed.headers.date ?? null, new Date());
+    if (!header) {
+      // Without a header the message can only move last_seen forward (Autocrypt Level 1
+      // section 2.3). Sync fetches newest first, so most messages would rewrite the same row.
+      const lastSeen = this.store.autocryptPeers.get(from)?.lastSeen;
+      if (lastSeen && lastSeen.getTime() >= date.getTime()) return;
+    }
+    await this.contacts.observeMessage({ address: from, effectiveDate: date, header });
     if (!header) return;
     const learned = await this.contacts.learn({
       address: header.addr,

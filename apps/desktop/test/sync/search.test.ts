@@ -1,4 +1,4 @@
-// Search against the real stack: plain mail is indexed in full when it arrives, encrypted mail
+// Search against the real stack: plain mail is indexed in full after it arrives, encrypted mail
 // by its outer headers until it is read, and then by its decrypted subject and text. Filters
 // narrow the results, and FTS5 syntax in the query is searched as text.
 
@@ -64,6 +64,31 @@ describe('search', () => {
     expect(
       bob.sealpost.mail.search({ text: 'harbour', before: new Date('2030-01-01') }),
     ).toHaveLength(1);
+  });
+
+  it('indexes mail that sync queued', async () => {
+    await deliverRaw(bob, plainMessage(bob.address, 2, 2_000));
+    await deliverRaw(bob, plainMessage(bob.address, 3, 2_000));
+    await bob.sealpost.mail.sync({ account: null });
+    expect(bob.sealpost.mail.searchIndexStatus()).toEqual({ pending: 2 });
+
+    const progress: Array<{ indexed: number; pending: number }> = [];
+    const indexed = await bob.sealpost.mail.indexPending({
+      onProgress: (step) => progress.push(step),
+    });
+    expect(indexed).toBe(2);
+    expect(progress.at(-1)).toEqual({ indexed: 2, pending: 0 });
+    expect(bob.sealpost.mail.searchIndexStatus()).toEqual({ pending: 0 });
+    expect(bob.sealpost.mail.search({ text: 'Report 3' })[0]!.subject).toBe('Report 3');
+  });
+
+  it('indexes pending mail before it answers', async () => {
+    await deliverRaw(bob, plainMessage(bob.address, 4, 2_000));
+    await bob.sealpost.mail.sync({ account: null });
+    expect(bob.sealpost.mail.searchIndexStatus()).toEqual({ pending: 1 });
+
+    expect(bob.sealpost.mail.search({ text: 'Report 4' })[0]!.subject).toBe('Report 4');
+    expect(bob.sealpost.mail.searchIndexStatus()).toEqual({ pending: 0 });
   });
 
   it('treats FTS5 syntax as text', () => {

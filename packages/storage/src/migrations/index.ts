@@ -8,6 +8,9 @@ import { syncSearch } from './0003-sync-search.ts';
 import { ratchetSessions } from './0004-ratchet-sessions.ts';
 import { keyDiscovery } from './0005-key-discovery.ts';
 import { ratchetMail } from './0006-ratchet-mail.ts';
+import { messageRaw } from './0007-message-raw.ts';
+import { searchQueue } from './0008-search-queue.ts';
+import { searchDateIndex } from './0009-search-date-index.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -18,4 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ratchetSessions,
   keyDiscovery,
   ratchetMail,
+  messageRaw,
+  searchQueue,
+  searchDateIndex,
 ];

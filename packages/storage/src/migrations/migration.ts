@@ -7,5 +7,10 @@ export interface Migration {
   /** Consecutive from 1; the file name starts with the same number (0001-initial.ts). */
   readonly version: number;
   readonly name: string;
+  /**
+   * Runs `up` with foreign key enforcement off, as a table rebuild needs; PRAGMA
+   * foreign_key_check must then report no violation before the transaction commits.
+   */
+  readonly foreignKeysOff?: boolean;
   up(db: SqliteDatabase): void;
 }

@@ -1,5 +1,6 @@
-// MessageSyncRepository: the writes IMAP synchronization makes to the `messages` table.
-// Messages arrive headers-first (body_state 'headers') and get their body later; server flag
+// MessageSyncRepository: the writes IMAP synchronization makes to the `messages` table and
+// the raw bytes in `message_raw`. Messages arrive headers-first (body_state 'headers') and get
+// their body later, which also queues them for search indexing (search_queue); server flag
 // changes (RFC 7162 CONDSTORE) and expunges (QRESYNC VANISHED, or a UID SEARCH comparison)
 // are applied per (folder, UIDVALIDITY, UID). A flag change that the app made and the server
 // has not confirmed yet is kept: the server's older value never overwrites it.
@@ -7,7 +8,7 @@
 import type { Connection, SqliteDatabase } from '../connection.ts';
 import { StorageError } from '../errors.ts';
 import type { MessageKind } from './messages.ts';
-import { MESSAGE_KINDS } from './messages.ts';
+import { insertRaw, MESSAGE_KINDS } from './messages.ts';
 import { requireBytes, requireId, requireInteger, requireUint32 } from '../validate.ts';
 
 /** The outer header fields of a message, parsed by the caller. */
@@ -64,9 +65,9 @@ export class MessageSyncRepository {
       const accountId = requireCurrentFolder(db, folderId, uidValidity, uid);
       const result = db
         .prepare(
-          `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, raw, size, flags,
+          `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, size, flags,
              internal_date, from_address, subject, date, kind, created_at, body_state, server_size)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'headers', ?)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'headers', ?)
            ON CONFLICT (folder_id, uid_validity, uid) WHERE uid IS NOT NULL DO NOTHING`,
         )
         .run(
@@ -75,7 +76,6 @@ export class MessageSyncRepository {
           uidValidity,
           uid,
           message.messageId,
-          header,
           header.byteLength,
           JSON.stringify(message.flags),
           message.internalDate.getTime(),
@@ -86,14 +86,19 @@ export class MessageSyncRepository {
           Date.now(),
           serverSize,
         );
-      if (result.changes === 1) return { id: Number(result.lastInsertRowid), inserted: true };
+      if (result.changes === 1) {
+        const id = Number(result.lastInsertRowid);
+        insertRaw(db, id, header);
+        return { id, inserted: true };
+      }
       return { id: selectIdByUid(db, folderId, uidValidity, uid)!, inserted: false };
     });
   }
 
   /**
-   * Replaces the header section with the whole message and its parsed fields. Returns false
-   * when the message is gone (expunged meanwhile) or its body was stored already.
+   * Replaces the header section with the whole message and its parsed fields, and queues the
+   * message for search indexing (search_queue) in the same transaction. Returns false when the
+   * message is gone (expunged meanwhile) or its body was stored already.
    */
   completeBody(id: number, raw: Uint8Array, fields: HeaderFields): boolean {
     requireId(id, 'id');
@@ -102,12 +107,11 @@ export class MessageSyncRepository {
     return this.connection.write(`store body of message ${id}`, (db) => {
       const changes = db
         .prepare(
-          `UPDATE messages SET raw = ?, size = ?, body_state = 'complete', message_id = ?,
+          `UPDATE messages SET size = ?, body_state = 'complete', message_id = ?,
              from_address = ?, subject = ?, date = ?, kind = ?
            WHERE id = ? AND body_state = 'headers'`,
         )
         .run(
-          raw,
           raw.byteLength,
           fields.messageId,
           fields.fromAddress,
@@ -116,7 +120,13 @@ export class MessageSyncRepository {
           fields.kind,
           id,
         ).changes;
-      return changes === 1;
+      if (changes === 0) return false;
+
+      db.prepare('UPDATE message_raw SET raw = ? WHERE message_id = ?').run(raw, id);
+      db.prepare(
+        'INSERT INTO search_queue (message_id, queued_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      ).run(id, Date.now());
+      return true;
     });
   }
 

@@ -1,5 +1,6 @@
-// MessageRepository: the `messages` table. `raw` contains the message exactly as the server
-// returned it (RFC 5322 bytes, usually ciphertext) and is never modified. The decryption and
+// MessageRepository: the `messages` table and the raw bytes in `message_raw`, which contain
+// the message exactly as the server returned it (RFC 5322 bytes, usually ciphertext) and are
+// never modified. The decryption and
 // verification result is written later into `result`. Re-syncing the same
 // (folder, UIDVALIDITY, UID) finds the stored row instead of adding a second one.
 
@@ -123,7 +124,6 @@ const DEFAULT_PAGE_SIZE = 100;
 const SEEN_FLAG = '\\Seen';
 const MAX_PAGE_SIZE = 10_000;
 
-// Every column except raw, so listings never load message bodies.
 const COLUMNS = `id, account_id, folder_id, uid_validity, uid, message_id, size, flags, internal_date,
   from_address, subject, date, kind, result, created_at`;
 
@@ -153,13 +153,17 @@ export class MessageRepository {
 
       const result = db
         .prepare(
-          `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, raw, size, flags,
+          `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, size, flags,
              internal_date, from_address, subject, date, kind, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (folder_id, uid_validity, uid) WHERE uid IS NOT NULL DO NOTHING`,
         )
         .run(folder.account_id, content.folderId, uidValidity, uid, ...contentValues(content));
-      if (result.changes === 1) return { id: Number(result.lastInsertRowid), inserted: true };
+      if (result.changes === 1) {
+        const id = Number(result.lastInsertRowid);
+        insertRaw(db, id, content.raw);
+        return { id, inserted: true };
+      }
 
       const existing = db
         .prepare('SELECT id FROM messages WHERE folder_id = ? AND uid_validity = ? AND uid = ?')
@@ -180,12 +184,14 @@ export class MessageRepository {
       const folder = requireFolder(db, content.folderId);
       const result = db
         .prepare(
-          `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, raw, size, flags,
+          `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, size, flags,
              internal_date, from_address, subject, date, kind, created_at)
-           VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(folder.account_id, content.folderId, ...contentValues(content));
-      return Number(result.lastInsertRowid);
+      const id = Number(result.lastInsertRowid);
+      insertRaw(db, id, content.raw);
+      return id;
     });
   }
 
@@ -214,7 +220,7 @@ export class MessageRepository {
   getRaw(id: number): Buffer {
     requireId(id, 'id');
     const row = this.connection.read(`read raw message ${id}`, (db) =>
-      db.prepare('SELECT raw FROM messages WHERE id = ?').get(id),
+      db.prepare('SELECT raw FROM message_raw WHERE message_id = ?').get(id),
     ) as { raw: Buffer } | undefined;
     if (!row) throw notFound(id);
     return row.raw;
@@ -321,7 +327,6 @@ function checkContent(message: MessageContent): CheckedContent {
 function contentValues(content: CheckedContent): unknown[] {
   return [
     content.messageId,
-    content.raw,
     content.raw.byteLength,
     JSON.stringify(content.flags),
     content.internalDate.getTime(),
@@ -331,6 +336,11 @@ function contentValues(content: CheckedContent): unknown[] {
     content.kind,
     Date.now(),
   ];
+}
+
+/** Stores the raw bytes of the message row `id` inserted in the same transaction. */
+export function insertRaw(db: SqliteDatabase, id: number, raw: Uint8Array): void {
+  db.prepare('INSERT INTO message_raw (message_id, raw) VALUES (?, ?)').run(id, raw);
 }
 
 function checkFlags(flags: unknown): string[] {

@@ -25,8 +25,8 @@ export interface SearchQuery {
   accountId?: number;
   folderId?: number;
   /**
-   * Case-insensitive: a substring of the sender address, or the words of the indexed sender
-   * (name and address) in order, the last one as a prefix.
+   * Case-insensitive: a substring of the sender address, or, for a value without "@", also the
+   * words of the indexed sender (name and address) in order, the last one as a prefix.
    */
   from?: string;
   /** Inclusive lower bound on the message date (Date header, else INTERNALDATE). */
@@ -36,14 +36,23 @@ export interface SearchQuery {
   hasAttachment?: boolean;
   encrypted?: boolean;
   signed?: boolean;
+  /** Order of hits with text; without text they are always newest first. Default 'newest'. */
+  order?: SearchOrder;
   limit?: number;
 }
+
+/**
+ * 'newest': newest message date first, as notmuch and most mail clients sort. 'relevance':
+ * FTS5 bm25, best match first; it scores every match, so a word found in most of 100,000
+ * messages takes hundreds of milliseconds (BENCHMARKS.md, "Sync and search").
+ */
+export type SearchOrder = 'newest' | 'relevance';
 
 export interface SearchHit {
   messageId: number;
   folderId: number;
   date: Date;
-  /** FTS5 bm25 rank; lower is better. 0 for a query without text. */
+  /** FTS5 bm25 rank with order 'relevance', lower is better; otherwise 0. */
   rank: number;
 }
 
@@ -57,18 +66,25 @@ const QUERY_KEYS = [
   'hasAttachment',
   'encrypted',
   'signed',
+  'order',
   'limit',
 ];
 const MAX_QUERY_LENGTH = 1_000;
 const DEFAULT_LIMIT = 50;
+/** Best-ranked FTS5 matches read per requested hit before the other filters apply. */
+const CANDIDATE_FACTOR = 8;
 
 export class SearchIndexRepository {
   constructor(private readonly connection: Connection) {}
 
-  /** Indexes a message, replacing an earlier entry. A 'full' entry is never replaced by 'outer'. */
+  /**
+   * Indexes a message, replacing an earlier entry, and takes it off the indexing queue. A 'full'
+   * entry is never replaced by 'outer'.
+   */
   index(messageId: number, document: SearchDocument): void {
     requireId(messageId, 'messageId');
     this.connection.write(`index message ${messageId}`, (db) => {
+      db.prepare('DELETE FROM search_queue WHERE message_id = ?').run(messageId);
       const existing = db
         .prepare('SELECT depth FROM search_documents WHERE message_id = ?')
         .get(messageId) as { depth: string } | undefined;
@@ -95,6 +111,34 @@ export class SearchIndexRepository {
     });
   }
 
+  /** Lists up to `limit` message ids waiting for indexing, oldest queued first. */
+  listQueued(limit: number): number[] {
+    requireInteger(limit, 1, 100_000, 'limit');
+    const rows = this.connection.read('list messages waiting for indexing', (db) =>
+      db
+        .prepare('SELECT message_id FROM search_queue ORDER BY queued_at, message_id LIMIT ?')
+        .raw()
+        .all(limit),
+    ) as [number][];
+    return rows.map((row) => row[0]);
+  }
+
+  /** Counts the messages waiting for indexing. */
+  countQueued(): number {
+    const row = this.connection.read('count messages waiting for indexing', (db) =>
+      db.prepare('SELECT count(*) AS n FROM search_queue').get(),
+    ) as { n: number };
+    return row.n;
+  }
+
+  /** Takes a message off the indexing queue without indexing it (its text cannot be read). */
+  dequeue(messageId: number): void {
+    requireId(messageId, 'messageId');
+    this.connection.write(`drop message ${messageId} from the indexing queue`, (db) => {
+      db.prepare('DELETE FROM search_queue WHERE message_id = ?').run(messageId);
+    });
+  }
+
   /** Returns the depth a message is indexed at, or null when it is not indexed. */
   depthOf(messageId: number): 'outer' | 'full' | null {
     requireId(messageId, 'messageId');
@@ -105,9 +149,8 @@ export class SearchIndexRepository {
   }
 
   /**
-   * Finds messages, best match first (newest first for a query without text).
-   * NOTE: every match reads its `messages` row, where the raw message precedes the columns used
-   * here, so a word found in most of 100,000 messages takes seconds. A covering index fixes it.
+   * Finds messages, newest first or best match first (query.order). Messages still in
+   * search_queue are not found until they are indexed.
    */
   search(query: SearchQuery): SearchHit[] {
     rejectUnknownKeys(query, QUERY_KEYS, 'query');
@@ -116,10 +159,6 @@ export class SearchIndexRepository {
     const where: string[] = [];
     const values: unknown[] = [];
 
-    if (match !== null) {
-      where.push('search_index MATCH ?');
-      values.push(match);
-    }
     if (query.accountId !== undefined) {
       where.push('m.account_id = ?');
       values.push(requireId(query.accountId, 'query.accountId'));
@@ -131,7 +170,9 @@ export class SearchIndexRepository {
     if (query.from !== undefined) {
       const lowered = query.from.toLowerCase();
       const words = lowered.match(/[\p{L}\p{N}_]+/gu) ?? [];
-      if (words.length === 0) {
+      // An address (anything with "@") is matched in the stored address alone, because the
+      // indexed sender phrase would read the huge doclists of words like "example" and "org".
+      if (words.length === 0 || lowered.includes('@')) {
         where.push('instr(lower(m.from_address), ?) > 0');
         values.push(lowered);
       } else {
@@ -162,24 +203,70 @@ export class SearchIndexRepository {
       values.push(value ? 1 : 0);
     }
 
-    // Without text, messages are listed by date.
-    const sql =
-      match === null
-        ? `SELECT m.id AS messageId, m.folder_id AS folderId, coalesce(m.date, m.internal_date) AS date, 0 AS rank
-           FROM search_documents d JOIN messages m ON m.id = d.message_id
-           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY date DESC, m.id DESC LIMIT ?`
-        : `SELECT m.id AS messageId, m.folder_id AS folderId, coalesce(m.date, m.internal_date) AS date, s.rank AS rank
-           FROM search_index s JOIN search_documents d ON d.message_id = s.rowid
-           JOIN messages m ON m.id = s.rowid
-           WHERE ${where.join(' AND ')}
-           ORDER BY s.rank, m.id DESC LIMIT ?`;
-    values.push(limit);
+    const read = (sql: string, bound: unknown[]) =>
+      (
+        this.connection.read('search messages', (db) => db.prepare(sql).all(...bound)) as {
+          messageId: number;
+          folderId: number;
+          date: number;
+          rank: number;
+        }[]
+      ).map((row) => ({ ...row, date: new Date(row.date) }));
+    const columns = `m.id AS messageId, m.folder_id AS folderId,
+      coalesce(m.date, m.internal_date) AS date`;
+    const filters = where.map((condition) => ` AND ${condition}`).join('');
 
-    const rows = this.connection.read('search messages', (db) =>
-      db.prepare(sql).all(...values),
-    ) as { messageId: number; folderId: number; date: number; rank: number }[];
-    return rows.map((row) => ({ ...row, date: new Date(row.date) }));
+    const order = query.order ?? 'newest';
+    if (order !== 'newest' && order !== 'relevance') {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `query.order: expected "newest" or "relevance", got ${JSON.stringify(order)}.`,
+      );
+    }
+
+    // Newest first: messages_effective_date is read backwards and each message checked against
+    // the FTS5 matches, so a frequent word stops after `limit` hits. INDEXED BY and the unary +
+    // keep SQLite from fetching every match through another index and sorting them instead.
+    if (match === null || order === 'newest') {
+      const matches =
+        match === null
+          ? ''
+          : ' AND +m.id IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)';
+      return read(
+        `SELECT ${columns}, 0 AS rank
+         FROM messages m INDEXED BY messages_effective_date
+         JOIN search_documents d ON d.message_id = m.id
+         WHERE 1${matches}${filters}
+         ORDER BY coalesce(m.date, m.internal_date) DESC, m.id DESC LIMIT ?`,
+        [...(match === null ? [] : [match]), ...values, limit],
+      );
+    }
+
+    // First the best-ranked FTS5 matches alone (FTS5 sorts by rank itself), then the filters on
+    // those candidates, so a word found in most messages joins a few hundred rows, not all.
+    const candidates = read(
+      `SELECT ${columns}, s.rank AS rank
+       FROM (SELECT rowid AS id, rank FROM search_index WHERE search_index MATCH ?
+             ORDER BY rank LIMIT ?) s
+       JOIN search_documents d ON d.message_id = s.id
+       JOIN messages m ON m.id = s.id
+       WHERE 1${filters}
+       ORDER BY s.rank, m.id DESC LIMIT ?`,
+      [match, limit * CANDIDATE_FACTOR, ...values, limit],
+    );
+    if (candidates.length === limit) return candidates;
+
+    // Fewer hits than the limit: the filters dropped candidates, or there are fewer matches.
+    // NOTE: a frequent word with a narrow filter (one folder, a date range) takes this path,
+    // which ranks every match, as the query did before the candidate step.
+    return read(
+      `SELECT ${columns}, s.rank AS rank
+       FROM search_index s JOIN search_documents d ON d.message_id = s.rowid
+       JOIN messages m ON m.id = s.rowid
+       WHERE search_index MATCH ?${filters}
+       ORDER BY s.rank, m.id DESC LIMIT ?`,
+      [match, ...values, limit],
+    );
   }
 }
 

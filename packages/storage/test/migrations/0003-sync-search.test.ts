@@ -96,9 +96,6 @@ describe('migration 0003 on a database written at 0002', () => {
     const old = openDatabase(file, { migrations: MIGRATIONS.slice(0, 2) });
     expect(old.schemaVersion).toBe(2);
     const { accountId, folderId } = seedFolder(old);
-    const stored = old.messages.insertReceived(
-      receivedMessage(folderId, 42, { flags: ['\\Seen'] }),
-    );
     const queued = old.outbox.enqueue({
       accountId,
       raw: Buffer.from('Subject: queued\r\n\r\nbody\r\n'),
@@ -106,6 +103,8 @@ describe('migration 0003 on a database written at 0002', () => {
       envelopeTo: ['bob@example.net'],
     });
     old.close();
+    // The repositories write the newest schema, so the message is stored as 0002 stored it.
+    const stored = insertAtVersion2(file, accountId, folderId);
 
     const store = openDatabase(file);
     try {
@@ -128,3 +127,21 @@ describe('migration 0003 on a database written at 0002', () => {
     }
   });
 });
+
+/** Inserts UID 42 of `folderId` with the 0001 messages columns, raw bytes in the row. */
+function insertAtVersion2(file: string, accountId: number, folderId: number): { id: number } {
+  const db = new Database(file);
+  try {
+    const raw = receivedMessage(folderId, 42).raw;
+    const result = db
+      .prepare(
+        `INSERT INTO messages (account_id, folder_id, uid_validity, uid, raw, size, flags,
+           internal_date, kind, created_at)
+         VALUES (?, ?, 7, 42, ?, ?, ?, 0, 'plain', 0)`,
+      )
+      .run(accountId, folderId, raw, raw.byteLength, JSON.stringify(['\\Seen']));
+    return { id: Number(result.lastInsertRowid) };
+  } finally {
+    db.close();
+  }
+}

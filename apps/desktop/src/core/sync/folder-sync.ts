@@ -1,12 +1,12 @@
-// Synchronizes one IMAP folder into the store: a changed UIDVALIDITY drops the folder's local
-// copies (RFC 9051 section 2.3.1.1), flag changes and expunges come from CHANGEDSINCE and
-// VANISHED where the server has CONDSTORE/QRESYNC (RFC 7162) or from full flag fetches and a
-// UID list comparison where not, new messages arrive headers-first and newest first in bounded
-// batches, and their bodies follow in batches. Progress is saved after every batch, so a
-// dropped connection or a killed process resumes without a lost or duplicated message.
+// Synchronizes one IMAP folder into the store. A changed UIDVALIDITY drops the folder's local
+// copies (RFC 9051 section 2.3.1.1). Flag changes and expunges come from CHANGEDSINCE and
+// VANISHED where the server has CONDSTORE/QRESYNC (RFC 7162), else from full flag fetches and a
+// UID list comparison. New messages arrive headers-first and newest first in bounded batches,
+// and their bodies follow in batches. Progress is saved after every batch, so a dropped
+// connection or a killed process resumes without a lost or duplicated message.
 
 import type { Logger } from 'pino';
-import type { Folder, Store } from '@sealpost/storage';
+import type { BodyPending, Folder, Store } from '@sealpost/storage';
 import type { ImapSession } from '@sealpost/mail-transport';
 import { headerFields, messageFields } from './header-fields.ts';
 
@@ -15,6 +15,9 @@ export const HEADER_BATCH_SIZE = 500;
 
 /** Maximum messages per body batch. */
 export const BODY_BATCH_SIZE = 100;
+
+/** Messages without body listed at a time; their batches are fetched one after another. */
+const BODY_LIST_SIZE = 2_000;
 
 /**
  * Bytes per body batch (by RFC822.SIZE; one larger message still goes alone). It bounds memory,
@@ -43,16 +46,12 @@ type ParsedBody = ReturnType<typeof messageFields>['parsed'];
 /** Callback for each message once the batch that stored its body has committed (key learning). */
 export type BodyStored = (messageId: number, parsed: ParsedBody) => Promise<void>;
 
-/** Synchronous write that joins the transaction storing the body (search indexing). */
-export type BodyIndexer = (messageId: number, parsed: ParsedBody) => void;
-
 export interface FolderSyncContext {
   store: Store;
   session: ImapSession;
   account: { id: number; email: string };
   log: Logger;
   onProgress: (progress: SyncProgress) => void;
-  indexBody: BodyIndexer;
   onBodyStored: BodyStored;
 }
 
@@ -145,7 +144,9 @@ async function fetchHeadersNewestFirst(
   for (let start = 0; start < newestFirst.length; start += HEADER_BATCH_SIZE) {
     const batch = newestFirst.slice(start, start + HEADER_BATCH_SIZE);
     const fetched = await context.session.fetchHeaders(folder.path, batch);
-    context.store.transaction(`store ${fetched.length} headers of ${folder.path}`, () => {
+    // Not flushed to disk, like the bodies: lastUid is only saved after all header batches,
+    // by a flushed commit that also flushes them, so a lost batch is fetched again.
+    context.store.unflushedTransaction(`store ${fetched.length} headers of ${folder.path}`, () => {
       for (const message of fetched) {
         const result = context.store.messageSync.insertHeaders({
           folderId: folder.id,
@@ -175,45 +176,93 @@ async function fetchBodies(context: FolderSyncContext, folder: Folder): Promise<
   const total = context.store.messageSync.countBodyPending(folder.id);
   let done = 0;
   for (;;) {
-    const pending = takeByBytes(
-      context.store.messageSync.listBodyPending(folder.id, BODY_BATCH_SIZE),
+    const batches = splitByBytes(
+      context.store.messageSync.listBodyPending(folder.id, BODY_LIST_SIZE),
     );
-    if (pending.length === 0) return;
-    const byUid = new Map(pending.map((message) => [message.uid, message.id]));
-    const fetched = await context.session.fetchSources(folder.path, [...byUid.keys()]);
-    const returned = new Set<number>();
-    const stored: Array<{ id: number; parsed: ParsedBody }> = [];
+    if (batches.length === 0) return;
 
-    // One transaction per batch: one commit (and fsync) per batch instead of two per message.
-    context.store.transaction(`store ${fetched.length} bodies of ${folder.path}`, () => {
-      for (const message of fetched) {
-        const id = byUid.get(message.uid);
-        if (id === undefined) continue;
-        returned.add(message.uid);
-        const { fields, parsed } = messageFields(message.raw);
-        if (context.store.messageSync.completeBody(id, message.raw, fields)) {
-          context.indexBody(id, parsed);
-          stored.push({ id, parsed });
-        }
+    // FETCH of the next batch is sent before the current one is stored, so the server
+    // sends while SQLite writes. A rejected prefetch is raised by the await that takes it.
+    let next = fetchBatch(context, folder, batches[0]!);
+    for (let index = 0; index < batches.length; index += 1) {
+      const current = await next;
+      if (index + 1 < batches.length) {
+        next = fetchBatch(context, folder, batches[index + 1]!);
+        next.catch(() => undefined);
       }
-
-      // A UID the server did not return was expunged meanwhile; drop its headers.
-      const gone = [...byUid.keys()].filter((uid) => !returned.has(uid));
-      const { uidValidity } = context.store.folders.get(folder.id)!;
-      if (gone.length > 0 && uidValidity !== null) {
-        context.store.messageSync.removeByUids(folder.id, uidValidity, gone);
-      }
-    });
-    for (const { id, parsed } of stored) await context.onBodyStored(id, parsed);
-    done += pending.length;
-    context.onProgress({
-      account: context.account.email,
-      folder: folder.path,
-      phase: 'bodies',
-      done: Math.min(done, total),
-      total,
-    });
+      const stored = storeBodies(context, folder, current);
+      for (const { id, parsed } of stored) await context.onBodyStored(id, parsed);
+      done += current.byUid.size;
+      context.onProgress({
+        account: context.account.email,
+        folder: folder.path,
+        phase: 'bodies',
+        done: Math.min(done, total),
+        total,
+      });
+    }
   }
+}
+
+interface FetchedBatch {
+  /** The requested UIDs and the ids of their header rows. */
+  byUid: Map<number, number>;
+  fetched: Awaited<ReturnType<ImapSession['fetchSources']>>;
+}
+
+async function fetchBatch(
+  context: FolderSyncContext,
+  folder: Folder,
+  pending: BodyPending[],
+): Promise<FetchedBatch> {
+  const byUid = new Map(pending.map((message) => [message.uid, message.id]));
+  const fetched = await context.session.fetchSources(folder.path, [...byUid.keys()]);
+  return { byUid, fetched };
+}
+
+/** Stores one fetched batch; returns the messages whose body it stored. */
+function storeBodies(
+  context: FolderSyncContext,
+  folder: Folder,
+  { byUid, fetched }: FetchedBatch,
+): Array<{ id: number; parsed: ParsedBody }> {
+  const returned = new Set<number>();
+  const stored: Array<{ id: number; parsed: ParsedBody }> = [];
+
+  // One transaction per batch, not flushed to disk: a power loss can only drop the newest
+  // batches, whose messages stay 'headers' and are fetched again by the next sync.
+  context.store.unflushedTransaction(`store ${fetched.length} bodies of ${folder.path}`, () => {
+    for (const message of fetched) {
+      const id = byUid.get(message.uid);
+      if (id === undefined) continue;
+      returned.add(message.uid);
+      const { fields, parsed } = messageFields(message.raw);
+      // completeBody queues the message for search indexing, which runs after the sync.
+      if (context.store.messageSync.completeBody(id, message.raw, fields)) {
+        stored.push({ id, parsed });
+      }
+    }
+
+    // A UID the server did not return was expunged meanwhile; drop its headers.
+    const gone = [...byUid.keys()].filter((uid) => !returned.has(uid));
+    const { uidValidity } = context.store.folders.get(folder.id)!;
+    if (gone.length > 0 && uidValidity !== null) {
+      context.store.messageSync.removeByUids(folder.id, uidValidity, gone);
+    }
+  });
+  return stored;
+}
+
+/** Splits messages into batches of at most BODY_BATCH_SIZE and BODY_BATCH_BYTES each. */
+function splitByBytes(messages: BodyPending[]): BodyPending[][] {
+  const batches: BodyPending[][] = [];
+  let rest = messages;
+  while (rest.length > 0) {
+    const batch = takeByBytes(rest.slice(0, BODY_BATCH_SIZE));
+    batches.push(batch);
+    rest = rest.slice(batch.length);
+  }
+  return batches;
 }
 
 function takeByBytes<T extends { serverSize: number | null }>(messages: T[]): T[] {

@@ -4,6 +4,7 @@
 
 import type { HeaderFields, MessageKind } from '@sealpost/storage';
 import { parseMessage } from '@sealpost/mail-transport';
+import { isRatchetMessage } from '../message-kind.ts';
 
 type ParsedKind = ReturnType<typeof parseMessage>['kind'];
 
@@ -49,7 +50,7 @@ export function messageFields(raw: Uint8Array): {
       fromAddress: parsed.headers.from?.address?.toLowerCase() ?? null,
       subject: parsed.headers.subject ?? null,
       date: parsed.headers.date ?? null,
-      kind: storedKind(parsed.kind),
+      kind: isRatchetMessage(parsed) ? 'ratchet' : storedKind(parsed.kind),
     },
     parsed,
   };
