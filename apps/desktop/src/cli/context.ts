@@ -18,6 +18,12 @@ import { defaultFido2DeviceSource } from '../core/hardware/fido2-device.ts';
 import { hasFido2Keys } from '../core/hardware/fido2-unlock.ts';
 import { fido2RecoveryCode, terminalFido2Interaction } from './fido2-prompt.ts';
 
+/** Secrets that unlocked the data folder for this command. */
+export interface UnlockedWith {
+  /** The Sealpost passphrase the user gave, or null for keychain and FIDO2 folders. */
+  sealpostPassphrase: string | null;
+}
+
 /**
  * Runs `action` with an open Sealpost instance and always closes it afterwards. `unlock` is
  * kept for the commands' declarations; the keys are unlocked for every command.
@@ -25,20 +31,29 @@ import { fido2RecoveryCode, terminalFido2Interaction } from './fido2-prompt.ts';
 export async function withSealpost<T>(
   command: Command,
   _options: { unlock: boolean },
-  action: (sealpost: Sealpost) => Promise<T>,
+  action: (sealpost: Sealpost, unlocked: UnlockedWith) => Promise<T>,
 ): Promise<T> {
   const paths = resolveDataPaths();
   ensureDataPaths(paths);
-  const sealpost = await Sealpost.open(
-    paths,
-    createLogger(paths.logs),
-    await keyAccess(command, paths),
-  );
+  const stateBeforeOpen = dataFolderState(paths);
+  const access = await keyAccess(command, paths);
+  const sealpost = await Sealpost.open(paths, createLogger(paths.logs), access);
+  // Only a passphrase that opened a passphrase-mode folder is the Sealpost passphrase: a FIDO2
+  // recovery code, or a --passphrase-file given to a keychain folder, is not.
+  const unlocked: UnlockedWith = {
+    sealpostPassphrase:
+      typeof access.passphrase === 'string' &&
+      (stateBeforeOpen === 'passphrase' ||
+        stateBeforeOpen === 'scrypt-vault' ||
+        (stateBeforeOpen === 'new' && access.preferPassphrase === true))
+        ? access.passphrase
+        : null,
+  };
   for (const notice of sealpost.notices) process.stderr.write(`${notice}\n`);
   const cardPinFile = command.optsWithGlobals<{ cardPinFile?: string }>().cardPinFile;
   sealpost.cards.setPinPrompt(terminalPinPrompt({ userPinFile: cardPinFile }));
   try {
-    return await action(sealpost);
+    return await action(sealpost, unlocked);
   } finally {
     sealpost.close();
   }

@@ -11,6 +11,12 @@ import { registerContactCommands } from './commands/contacts.ts';
 import { registerKeyCommands } from './commands/key.ts';
 import { registerFido2Commands } from './commands/fido2.ts';
 import { registerMailCommands, registerMessageActionCommands } from './commands/mail.ts';
+import { ignoreClosedStdout } from './closed-output.ts';
+import { useInvocationDirectory } from './working-directory.ts';
+
+useInvocationDirectory();
+ignoreClosedStdout();
+import { registerOutboxCommands } from './commands/outbox.ts';
 
 const program = new Command('sealpost')
   .description('End-to-end encrypted mail over any IMAP/SMTP account.')
@@ -50,6 +56,7 @@ registerMailCommands(program);
 registerMessageActionCommands(program);
 registerContactCommands(program);
 registerCardCommands(program);
+registerOutboxCommands(program);
 
 try {
   await program.parseAsync(process.argv);

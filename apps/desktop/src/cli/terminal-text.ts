@@ -20,3 +20,13 @@ export function terminalLine(value: string | null | undefined): string {
 export function terminalText(value: string): string {
   return value.replace(/\r\n/g, '\n').replace(CONTROL_EXCEPT_LINE_BREAKS, escapeCharacter);
 }
+
+/** Maximum characters of a subject or address in one line of `sealpost list`. */
+export const MAX_LIST_FIELD_CHARACTERS = 200;
+
+/** Shortens an escaped one-line field for a list row, marking the cut with "…". */
+export function truncateForDisplay(value: string, max = MAX_LIST_FIELD_CHARACTERS): string {
+  const characters = [...value];
+  if (characters.length <= max) return value;
+  return `${characters.slice(0, max - 1).join('')}…`;
+}

@@ -28,6 +28,7 @@ import {
 } from './rotation.ts';
 import type { RotationResult } from './rotation.ts';
 import { revokeIdentity } from './revocation.ts';
+import { replaceRevokedKey, retiredSecretKeys } from './key-replacement.ts';
 import { extendIdentity } from './expiry.ts';
 import type { ExtendResult } from './expiry.ts';
 import { readCardBinding } from './hardware/card-binding.ts';
@@ -62,10 +63,14 @@ export class KeyService {
 
   async generate(input: { address: string; name: string | null }): Promise<IdentitySummary> {
     const address = normalizeAddress(input.address, '--address');
-    if (this.store.identities.getByAddress(address)) {
+    const present = this.store.identities.getByAddress(address);
+    if (present) {
+      const revoked = (await readCertificate(present.certificate)).isRevoked;
       throw new CoreError(
         'INVALID_ARGUMENT',
-        `${address} already has a key; export it with "sealpost key export".`,
+        revoked
+          ? `The key of ${address} is revoked; make a new one with "sealpost key generate --address ${address} --replace-revoked".`
+          : `${address} already has a key; export it with "sealpost key export".`,
       );
     }
 
@@ -87,6 +92,17 @@ export class KeyService {
     return { address, fingerprint: identity.fingerprint };
   }
 
+  /** Generates a new key for `address` in place of its revoked one (see key-replacement.ts). */
+  async replaceRevoked(input: { address: string; name: string | null }) {
+    const address = normalizeAddress(input.address, '--address');
+    const replaced = await replaceRevokedKey(this.store, this.passphrase(), this.audit, {
+      address,
+      name: input.name,
+    });
+    this.log.info(replaced, 'revoked identity key replaced');
+    return replaced;
+  }
+
   list(): IdentitySummary[] {
     return this.store.identities
       .list()
@@ -101,6 +117,24 @@ export class KeyService {
     const identity = this.#identity(address);
     this.audit.record('export', identity.fingerprint, { part: 'secret-key' });
     return identity.secretKey;
+  }
+
+  /**
+   * Returns the secret key of `address` re-protected with `passphrase`, so GnuPG and other
+   * OpenPGP tools can unlock it. The stored copy is protected with a key derived from the
+   * keystore, which is never shown to the user. The secret material is never written unprotected.
+   */
+  async exportSecretKeyWithPassphrase(address: string, passphrase: string): Promise<string> {
+    const identity = this.#identity(address);
+    if (readCardBinding(this.store, identity.address)?.diskCopy === false) {
+      throw new CoreError(
+        'KEY_NOT_FOUND',
+        `The secret key of ${identity.address} is only on its OpenPGP card, so there is nothing to export; export the certificate without --secret.`,
+      );
+    }
+    const exported = await protectSecretKey(identity.secretKey, passphrase, this.passphrase());
+    this.audit.record('export', identity.fingerprint, { part: 'secret-key' });
+    return exported;
   }
 
   exportRevocationCertificate(address: string): string {
@@ -253,6 +287,10 @@ export class KeyService {
       // A key whose only copy is on an OpenPGP card is stored as a stub without secrets.
       if (readCardBinding(this.store, identity.address)?.diskCopy === false) continue;
       unlocked.push(await unlockSecretKey(identity.secretKey, this.passphrase()));
+      // Revoked keys that were replaced still decrypt the mail sent to them.
+      for (const retired of retiredSecretKeys(this.store, identity.address)) {
+        unlocked.push(await unlockSecretKey(retired, this.passphrase()));
+      }
     }
     return unlocked;
   }

@@ -164,7 +164,9 @@ describe('key backup command', () => {
       path.join(work, 'second-shares', 'share-2.txt'),
     ]);
     expect(mixed.status).toBe(1);
-    expect(mixed.stderr).toMatch(/^sealpost: SHARES_INVALID: Share 2 belongs to split/);
+    expect(mixed.stderr).toMatch(
+      /^sealpost: SHARES_INVALID: Share 2 \(.*share-2\.txt\) belongs to split/,
+    );
 
     const tooFew = await sealpost(target, [
       'key',

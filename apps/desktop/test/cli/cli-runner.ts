@@ -59,8 +59,14 @@ export async function runSealpost(
 /**
  * Adds the user's account on the local mail stack (password written to a file in `work`) and
  * generates its key. `extraArgs` (such as `--passphrase-file F`) go to both commands.
+ * `smtpPort` replaces the stack's submission port, for a proxy in front of it.
  */
-export async function addCliUser(user: CliUser, work: string, extraArgs: string[]): Promise<void> {
+export async function addCliUser(
+  user: CliUser,
+  work: string,
+  extraArgs: string[],
+  smtpPort: number = SMTP_SUBMISSION_PORT,
+): Promise<void> {
   const passwordFile = path.join(work, `${path.basename(user.home)}.password`);
   writeFileSync(passwordFile, `${stackPassword(user.address)}\n`);
   const added = await runSealpost(user.home, [
@@ -77,7 +83,7 @@ export async function addCliUser(user: CliUser, work: string, extraArgs: string[
     '--smtp-host',
     '127.0.0.1',
     '--smtp-port',
-    String(SMTP_SUBMISSION_PORT),
+    String(smtpPort),
     '--smtp-security',
     'starttls',
     '--pin-certificate',

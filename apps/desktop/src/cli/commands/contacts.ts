@@ -18,7 +18,10 @@ export function registerContactCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const list = sealpost.contacts.list();
+        const revoked = await sealpost.revokedContacts();
+        const list = sealpost.contacts
+          .list()
+          .map((contact) => ({ ...contact, revoked: revoked.has(contact.address) }));
         if (options.json) return printJson(list);
         if (list.length === 0) process.stdout.write('No contacts yet.\n');
         for (const contact of list) {
@@ -31,6 +34,11 @@ export function registerContactCommands(program: Command): void {
           process.stdout.write(
             `${contact.address}  ${fingerprint}  (from ${contact.source}, ${verified})\n`,
           );
+          if (contact.revoked) {
+            process.stdout.write(
+              '  REVOKED: its owner revoked this key, so Sealpost does not encrypt to it; ask them for their new key and import it with "sealpost key import FILE --replace".\n',
+            );
+          }
           for (const changed of contact.changedFingerprints) {
             process.stdout.write(
               `  WARNING: a different key ${formatFingerprint(changed)} was seen for this address and is not used; ` +

@@ -1,14 +1,15 @@
 // `sealpost key generate|export|import|list`: the user's own keys and certificates of others,
 // and recovery-code backups of all own secret keys.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
 import { printJson, withSealpost } from '../context.ts';
+import type { Sealpost } from '../../core/sealpost.ts';
 import { promptSecret, readSecretFile } from '../secrets.ts';
 import { setupCodeHint } from '../../core/setup-message.ts';
-import { combineShares, shareQrCode, splitRecoveryCode } from '../../core/shamir.ts';
+import { exportBackup, importBackup, readKeyFile, splitOptions } from './key-backup.ts';
 
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('manage your keys and import certificates');
@@ -18,20 +19,40 @@ export function registerKeyCommands(program: Command): void {
     .description('create an OpenPGP key (Ed25519 + Curve25519) for one of your addresses')
     .requiredOption('--address <address>', 'the e-mail address the key is for')
     .option('--name <name>', 'name in the User ID')
-    .action(async (options: { address: string; name?: string }, command: Command) => {
-      await withSealpost(command, { unlock: true }, async (sealpost) => {
-        const identity = await sealpost.keys.generate({
-          address: options.address,
-          name: options.name ?? null,
+    .option(
+      '--replace-revoked',
+      'replace the revoked key of --address with the new key; mail to the old key stays readable',
+    )
+    .action(
+      async (
+        options: { address: string; name?: string; replaceRevoked?: boolean },
+        command: Command,
+      ) => {
+        await withSealpost(command, { unlock: true }, async (sealpost) => {
+          if (options.replaceRevoked) {
+            const replaced = await sealpost.keys.replaceRevoked({
+              address: options.address,
+              name: options.name ?? null,
+            });
+            process.stdout.write(
+              `Created key ${formatFingerprint(replaced.fingerprint)} for ${replaced.address} in place of the revoked ${formatFingerprint(replaced.replaced)}; ` +
+                'messages are signed with the new key from now on, and contacts see it as a key change to accept.\n',
+            );
+            return;
+          }
+          const identity = await sealpost.keys.generate({
+            address: options.address,
+            name: options.name ?? null,
+          });
+          process.stdout.write(
+            `Created key ${formatFingerprint(identity.fingerprint)} for ${identity.address}.\n`,
+          );
+          process.stdout.write(
+            'A revocation certificate is stored with it ("sealpost key export --revocation").\n',
+          );
         });
-        process.stdout.write(
-          `Created key ${formatFingerprint(identity.fingerprint)} for ${identity.address}.\n`,
-        );
-        process.stdout.write(
-          'A revocation certificate is stored with it ("sealpost key export --revocation").\n',
-        );
-      });
-    });
+      },
+    );
 
   key
     .command('list')
@@ -41,6 +62,11 @@ export function registerKeyCommands(program: Command): void {
       await withSealpost(command, { unlock: false }, async (sealpost) => {
         const identities = sealpost.keys.list();
         if (options.json) return printJson(identities);
+        if (identities.length === 0) {
+          process.stdout.write(
+            'There are no keys in this data folder; create one with "sealpost key generate --address ADDRESS" or import one with "sealpost key import FILE".\n',
+          );
+        }
         for (const identity of identities) {
           process.stdout.write(`${identity.address}  ${formatFingerprint(identity.fingerprint)}\n`);
         }
@@ -53,7 +79,14 @@ export function registerKeyCommands(program: Command): void {
       'print your certificate (public key), or with --secret your passphrase-protected secret key',
     )
     .option('--address <address>', 'whose key to export (required unless --backup)')
-    .option('--secret', 'export the secret key, protected by the Sealpost passphrase')
+    .option(
+      '--secret',
+      'export the secret key, protected by the Sealpost passphrase (or by --key-passphrase-file)',
+    )
+    .option(
+      '--key-passphrase-file <file>',
+      'with --secret: protect the exported key with the passphrase in FILE; required when the data folder unlocks from the OS keychain or a FIDO2 key',
+    )
     .option('--revocation', 'export the revocation certificate made when the key was created')
     .option(
       '--backup <file>',
@@ -72,6 +105,7 @@ export function registerKeyCommands(program: Command): void {
         options: {
           address?: string;
           secret?: boolean;
+          keyPassphraseFile?: string;
           revocation?: boolean;
           backup?: string;
           output?: string;
@@ -100,12 +134,30 @@ export function registerKeyCommands(program: Command): void {
         if (options.secret && options.revocation) {
           throw new CoreError('INVALID_ARGUMENT', 'Choose one of --secret and --revocation.');
         }
+        if (options.keyPassphraseFile && !options.secret) {
+          throw new CoreError('INVALID_ARGUMENT', '--key-passphrase-file needs --secret.');
+        }
         const address = options.address;
-        await withSealpost(command, { unlock: false }, async (sealpost) => {
+        const keyPassphrase = options.keyPassphraseFile
+          ? readSecretFile(options.keyPassphraseFile, 'key passphrase')
+          : null;
+        await withSealpost(command, { unlock: false }, async (sealpost, unlocked) => {
           let armored: string;
-          if (options.secret) armored = sealpost.keys.exportSecretKey(address);
-          else if (options.revocation) armored = sealpost.keys.exportRevocationCertificate(address);
-          else armored = sealpost.keys.exportCertificate(address);
+          if (options.secret) {
+            armored = await sealpost.keys.exportSecretKeyWithPassphrase(
+              address,
+              exportPassphrase(keyPassphrase, unlocked.sealpostPassphrase),
+            );
+            process.stderr.write(
+              keyPassphrase === null
+                ? 'The exported secret key is protected by your Sealpost passphrase.\n'
+                : `The exported secret key is protected by the passphrase in ${options.keyPassphraseFile}.\n`,
+            );
+          } else if (options.revocation) {
+            armored = exportRevocation(sealpost, address);
+          } else {
+            armored = exportOwnCertificate(sealpost, address);
+          }
 
           if (options.output) {
             writeFileSync(options.output, armored, {
@@ -164,6 +216,14 @@ export function registerKeyCommands(program: Command): void {
           throw new CoreError('INVALID_ARGUMENT', 'Pass a key file, or --backup FILE.');
         }
         const data = readKeyFile(file);
+        if (
+          Buffer.from(data.subarray(0, 64)).toString('latin1').includes('-----BEGIN PGP MESSAGE')
+        ) {
+          throw new CoreError(
+            'INVALID_ARGUMENT',
+            `${file} is an encrypted OpenPGP message, not a key; if it is a backup from "sealpost key export --backup", restore it with "sealpost key import --backup ${file}".`,
+          );
+        }
         const keyPassphrase = options.keyPassphraseFile
           ? readSecretFile(options.keyPassphraseFile, 'key passphrase')
           : null;
@@ -237,7 +297,8 @@ export function registerKeyCommands(program: Command): void {
         process.stdout.write(
           `Revoked ${formatFingerprint(fingerprint)}. The revoked certificate goes out in the ` +
             'Autocrypt header of the next messages you send, so contacts stop encrypting to it; ' +
-            'create a new key with "sealpost key generate" in a new data folder.\n',
+            'then make a new key with "sealpost key generate --address ADDRESS --replace-revoked" ' +
+            '(export the revoked certificate first with "sealpost key export --address ADDRESS" if contacts need it).\n',
         );
       });
     });
@@ -267,134 +328,60 @@ export function registerKeyCommands(program: Command): void {
     });
 }
 
-interface SplitOptions {
-  shares: number;
-  threshold: number;
-  outputDir: string;
+/**
+ * Chooses the passphrase for an exported secret key: the one in --key-passphrase-file, else the
+ * Sealpost passphrase. A keychain or FIDO2 folder has no user passphrase, so the
+ * export there requires the file rather than writing the key unprotected.
+ */
+function exportPassphrase(keyPassphrase: string | null, sealpostPassphrase: string | null): string {
+  if (keyPassphrase !== null) return keyPassphrase;
+  if (sealpostPassphrase !== null) return sealpostPassphrase;
+  throw new CoreError(
+    'PASSPHRASE_REQUIRED',
+    'This data folder unlocks from the OS keychain or a FIDO2 key, so there is no Sealpost passphrase to protect the exported secret key; put a new passphrase for it on the first line of a file and pass --key-passphrase-file FILE.',
+  );
 }
 
-function splitOptions(options: {
-  shares?: number;
-  threshold?: number;
-  outputDir?: string;
-}): SplitOptions | null {
-  const given = [options.shares, options.threshold, options.outputDir].filter(
-    (value) => value !== undefined,
-  );
-  if (given.length === 0) return null;
-  if (given.length !== 3) {
+/** Exports the stored revocation certificate; without one, the error points to key revoke. */
+function exportRevocation(sealpost: Sealpost, address: string): string {
+  try {
+    return sealpost.keys.exportRevocationCertificate(address);
+  } catch (error) {
+    if (!(error instanceof CoreError) || error.code !== 'KEY_NOT_FOUND') throw error;
     throw new CoreError(
-      'INVALID_ARGUMENT',
-      'Shamir shares need all of --shares, --threshold and --output-dir, for example --shares 5 --threshold 3 --output-dir shares.',
+      'KEY_NOT_FOUND',
+      `No revocation certificate is stored for ${address}, because its key was imported or restored. "sealpost key revoke --address ${address}" signs one and revokes the key at once.`,
+      { cause: error },
     );
   }
-  return {
-    shares: options.shares!,
-    threshold: options.threshold!,
-    outputDir: options.outputDir!,
-  };
 }
 
+/** Exports the certificate of an own key; for a contact's address the error explains that. */
+function exportOwnCertificate(sealpost: Sealpost, address: string): string {
+  try {
+    return sealpost.keys.exportCertificate(address);
+  } catch (error) {
+    const wanted = address.trim().toLowerCase();
+    const contact = sealpost.contacts.list().find((entry) => entry.address === wanted);
+    if (!(error instanceof CoreError) || error.code !== 'IDENTITY_NOT_FOUND' || !contact) {
+      throw error;
+    }
+    throw new CoreError(
+      'IDENTITY_NOT_FOUND',
+      `${address} is a contact, not one of your keys: Sealpost stores their certificate to encrypt to them and exports only your own keys. "sealpost contacts" shows its fingerprint; ask ${address} for their certificate file, or see "sealpost key list" for your addresses.`,
+      { cause: error },
+    );
+  }
+}
+
+/** Parses a whole-number option; commander puts the option's name in front of the error. */
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) {
-    throw new CoreError('INVALID_ARGUMENT', `"${value}" is not a whole number.`);
+    throw new InvalidArgumentError(
+      `"${value}" is not a whole number; give digits only, such as 3.`,
+    );
   }
   return Number(value);
-}
-
-async function exportBackup(
-  command: Command,
-  file: string,
-  sharing: SplitOptions | null,
-): Promise<void> {
-  if (existsSync(file)) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      `${file} already exists; choose a new file name so an older backup and its code stay valid.`,
-    );
-  }
-  await withSealpost(command, { unlock: true }, async (sealpost) => {
-    const backup = await sealpost.keys.exportBackup();
-    // Split before writing anything, so invalid share options leave no backup behind.
-    const shares = sharing
-      ? await splitRecoveryCode(backup.recoveryCode, sharing.shares, sharing.threshold)
-      : null;
-    writeFileSync(file, backup.armored, { mode: 0o600, flag: 'wx' });
-    process.stdout.write(`Wrote ${backup.identities.length} secret key(s) to ${file}.\n\n`);
-
-    if (shares && sharing) {
-      mkdirSync(sharing.outputDir, { recursive: true, mode: 0o700 });
-      for (const [index, share] of shares.entries()) {
-        const base = path.join(sharing.outputDir, `share-${index + 1}`);
-        writeFileSync(`${base}.txt`, `${share}\n`, { mode: 0o600, flag: 'wx' });
-        writeFileSync(`${base}.png`, await shareQrCode(share), { mode: 0o600, flag: 'wx' });
-      }
-      sealpost.audit.record('backup-export', null, {
-        shares: sharing.shares,
-        threshold: sharing.threshold,
-      });
-      process.stdout.write(
-        `The recovery code is split into ${sharing.shares} shares in ${sharing.outputDir} ` +
-          `(share-N.txt and a QR code share-N.png); any ${sharing.threshold} restore it. ` +
-          `Give them to different people or places; the code itself is not shown.\n` +
-          `Restore with "sealpost key import --backup ${file} --share FILE...".\n`,
-      );
-      return;
-    }
-
-    process.stdout.write(
-      `Recovery code (shown only now; write it down and keep it apart from the file):\n\n` +
-        `    ${backup.recoveryCode}\n\n` +
-        `Restore with "sealpost key import --backup ${file}". GnuPG reads it too:\n` +
-        `gpg --decrypt ${file} | gpg --import, with the recovery code as passphrase.\n`,
-    );
-  });
-}
-
-async function importBackup(
-  command: Command,
-  file: string,
-  recoveryCodeFile: string | undefined,
-  shareFiles: string[] | undefined,
-): Promise<void> {
-  if (recoveryCodeFile && shareFiles) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      'Pass either --recovery-code-file or --share, not both.',
-    );
-  }
-  const data = readKeyFile(file);
-  let recoveryCode: string;
-  if (shareFiles) {
-    const texts = shareFiles.map((shareFile) => readSecretFile(shareFile, 'Shamir share'));
-    recoveryCode = await combineShares(texts);
-  } else if (recoveryCodeFile) {
-    recoveryCode = readSecretFile(recoveryCodeFile, 'recovery code');
-  } else {
-    recoveryCode = await promptSecret('Recovery code: ', '--recovery-code-file');
-  }
-  await withSealpost(command, { unlock: true }, async (sealpost) => {
-    for (const entry of await sealpost.keys.importBackup(data, recoveryCode)) {
-      const verb = entry.outcome === 'restored' ? 'Restored' : 'Already present:';
-      process.stdout.write(
-        `${verb} ${formatFingerprint(entry.fingerprint)} for ${entry.address}\n`,
-      );
-    }
-  });
-}
-
-function readKeyFile(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      `Cannot read the key file ${file}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
 }
 
 /** Groups a hex fingerprint in blocks of four, as GnuPG prints it. */

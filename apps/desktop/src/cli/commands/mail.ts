@@ -1,7 +1,7 @@
 // `sealpost send|sync|list|read`: compose and send encrypted mail, fetch new mail, and show a
 // message decrypted with its signature status in plain words.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
@@ -9,8 +9,11 @@ import type { SendPlan } from '../../core/compose-plan.ts';
 import type { ReadResult } from '../../core/read.ts';
 import { describeEncryption, describeSignature } from '../../core/status-words.ts';
 import { printJson, withSealpost } from '../context.ts';
-import { guessContentType } from '../content-type.ts';
-import { terminalLine, terminalText } from '../terminal-text.ts';
+import { failedOutboxNote } from './outbox.ts';
+import { terminalLine, terminalText, truncateForDisplay } from '../terminal-text.ts';
+import { checkSubject, decodeBody, readAttachments, readInputFile } from '../send-input.ts';
+import { withInterruptReport } from '../interrupted-send.ts';
+import { htmlToPlainText } from '../html-text.ts';
 
 interface SendOptions {
   from?: string;
@@ -19,8 +22,10 @@ interface SendOptions {
   bcc: string[];
   subject: string;
   bodyFile?: string;
+  bodyCharset?: string;
   attach: string[];
   allowPlaintext?: boolean;
+  openpgp?: boolean;
   dryRun?: boolean;
 }
 
@@ -36,13 +41,31 @@ export function registerMailCommands(program: Command): void {
     .option('--bcc <address>', 'blind copy recipient (repeatable)', collect, [])
     .requiredOption('--subject <text>', 'subject line (travels encrypted)')
     .option('--body-file <file>', 'read the message text from a file instead of standard input')
+    .option(
+      '--body-charset <encoding>',
+      'character encoding of --body-file when it is not UTF-8, e.g. iso-8859-1 or windows-1252',
+    )
     .option('--attach <file>', 'attach a file (repeatable)', collect, [])
     .option('--allow-plaintext', 'send signed but unencrypted when a recipient has no known key')
+    .option(
+      '--openpgp',
+      'send in OpenPGP mode even where ratchet mode is ready (for a contact who lost their ratchet sessions)',
+    )
     .option('--dry-run', 'print the plan (mode, reason, keys, warnings) and send nothing')
     .action(async (options: SendOptions, command: Command) => {
       if (options.to.length + options.cc.length + options.bcc.length === 0) {
         throw new CoreError('INVALID_ARGUMENT', 'No recipient given; add --to, --cc or --bcc.');
       }
+      if (options.bodyCharset !== undefined && options.bodyFile === undefined) {
+        throw new CoreError('INVALID_ARGUMENT', '--body-charset needs --body-file FILE.');
+      }
+      // A dry run checks the same input as a send. It reads standard input only for a send, so
+      // an interactive dry run does not wait for a message text.
+      checkSubject(options.subject);
+      const bodyFileText = options.bodyFile
+        ? decodeBody(readInputFile(options.bodyFile, 'body'), options.bodyFile, options.bodyCharset)
+        : null;
+      const attachments = readAttachments(options.attach);
       if (options.dryRun) {
         await withSealpost(command, { unlock: false }, async (sealpost) => {
           const plan = await sealpost.planSend({
@@ -55,26 +78,22 @@ export function registerMailCommands(program: Command): void {
         });
         return;
       }
-      const text = options.bodyFile
-        ? readFile(options.bodyFile, 'body').toString('utf8')
-        : await readStdin();
-      const attachments = options.attach.map((file) => ({
-        filename: path.basename(file),
-        contentType: guessContentType(file),
-        content: readFile(file, 'attachment'),
-      }));
+      const text = bodyFileText ?? (await readStdin());
 
       await withSealpost(command, { unlock: true }, async (sealpost) => {
-        const result = await sealpost.mail.send({
-          from: options.from ?? null,
-          to: options.to,
-          cc: options.cc,
-          bcc: options.bcc,
-          subject: options.subject,
-          text,
-          attachments,
-          allowPlaintext: options.allowPlaintext === true,
-        });
+        const result = await withInterruptReport(sealpost, () =>
+          sealpost.mail.send({
+            from: options.from ?? null,
+            to: options.to,
+            cc: options.cc,
+            bcc: options.bcc,
+            subject: options.subject,
+            text,
+            attachments,
+            allowPlaintext: options.allowPlaintext === true,
+            openpgp: options.openpgp === true,
+          }),
+        );
         const how =
           result.mode === 'signed-plaintext'
             ? 'signed, NOT encrypted'
@@ -126,12 +145,14 @@ export function registerMailCommands(program: Command): void {
             process.stdout.write(`  ${learned}\n`);
           }
         }
+        const outboxNote = failedOutboxNote(sealpost);
+        if (outboxNote !== null) process.stdout.write(`${outboxNote}\n`);
       });
     });
 
   program
     .command('list')
-    .description('list stored messages, newest first')
+    .description('list stored messages of each account, the ones the server received last first')
     .option('--account <address>', 'only this account')
     .option('--folder <path>', 'only this folder', 'INBOX')
     .option('--json', 'print JSON')
@@ -153,8 +174,8 @@ export function registerMailCommands(program: Command): void {
                 : 'plain     ';
             const subject = message.encrypted
               ? '(encrypted subject; use "sealpost read")'
-              : terminalLine(message.subject ?? '(no subject)');
-            const from = terminalLine(message.from) || '-';
+              : truncateForDisplay(terminalLine(message.subject ?? '(no subject)'));
+            const from = truncateForDisplay(terminalLine(message.from)) || '-';
             process.stdout.write(
               `${message.id}\t${message.date ?? '-'}\t${lock}\t${from}\t${subject}\n`,
             );
@@ -247,6 +268,12 @@ export function registerMessageActionCommands(program: Command): void {
     .option('--add <flag>', 'flag to set, e.g. \\Seen or \\Flagged (repeatable)', collect, [])
     .option('--remove <flag>', 'flag to clear (repeatable)', collect, [])
     .action(async (id: string, options: { add: string[]; remove: string[] }, command: Command) => {
+      if (options.add.length + options.remove.length === 0) {
+        throw new CoreError(
+          'INVALID_ARGUMENT',
+          `No flag given for message ${id}; add --add FLAG or --remove FLAG, for example --add '\\Flagged'.`,
+        );
+      }
       await withSealpost(command, { unlock: false }, async (sealpost) => {
         const result = sealpost.mail.setFlags(parseId(id), options);
         process.stdout.write(`Changed; ${result.queued} change(s) wait for "sealpost sync".\n`);
@@ -352,9 +379,16 @@ function printMessage(message: ReadResult): void {
         `Attachment: ${terminalLine(attachment.filename)} (${terminalLine(attachment.contentType)}, ${attachment.size} bytes)`,
     ),
     '',
-    message.text === null ? '(no text part)' : terminalText(message.text),
+    messageBody(message),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Returns the text part, or a labelled text rendering of an HTML-only message. */
+function messageBody(message: ReadResult): string {
+  if (message.text !== null) return terminalText(message.text);
+  if (message.html === null) return '(no text part)';
+  return `(converted from the HTML part; formatting and images are not shown)\n\n${terminalText(htmlToPlainText(message.html))}`;
 }
 
 const RATCHET_MODE_WORDS =
@@ -416,23 +450,9 @@ function writeNewFile(folder: string, name: string, content: Uint8Array): string
   );
 }
 
-function readFile(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      `Cannot read the ${what} file ${file}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('Type the message; end with Ctrl-D.\n');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeBody(Buffer.concat(chunks), 'standard input');
 }

@@ -1,0 +1,145 @@
+// `sealpost read` and `list` on mail from other clients (HTML only, very long subject), and
+// the messages of commands with nothing to do: an empty key list, `flag` without a flag, and
+// `key export` of a contact's address.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ImapSession } from '@sealpost/mail-transport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addCliUser, runSealpost as sealpost } from './cli-runner.ts';
+import { imapOptionsFor, uniqueAddress } from '../e2e/stack.ts';
+
+/** Appends a plain (unencrypted) message to the INBOX of `address` on the stack. */
+async function deliver(address: string, headers: string, body: string): Promise<void> {
+  const raw = `From: sender@example.org\r\nTo: ${address}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@example.org>\r\nMIME-Version: 1.0\r\n${headers}\r\n\r\n${body}`;
+  const session = await ImapSession.connect(imapOptionsFor(address));
+  try {
+    await session.append('INBOX', Buffer.from(raw, 'utf8'), []);
+  } finally {
+    await session.close();
+  }
+}
+
+describe('read and list output', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'sealpost-read-list-'));
+  const alice = { address: uniqueAddress('reader'), home: path.join(work, 'alice') };
+  const bob = { address: uniqueAddress('contact'), home: path.join(work, 'bob') };
+  const passphraseFile = path.join(work, 'passphrase');
+  const withPassphrase = ['--passphrase-file', passphraseFile];
+
+  beforeAll(async () => {
+    writeFileSync(passphraseFile, 'read list passphrase\n');
+    await addCliUser(alice, work, withPassphrase);
+    await addCliUser(bob, work, withPassphrase);
+    await deliver(
+      alice.address,
+      'Subject: HTML only\r\nContent-Type: text/html; charset=utf-8',
+      '<html><body><h1>Agenda</h1><p>First <b>point</b> &amp; more.</p><img src="http://127.0.0.1:9/track.png"><script>alert(1)</script></body></html>\r\n',
+    );
+    await deliver(
+      alice.address,
+      `Subject: ${'long '.repeat(4000)}\r\nContent-Type: text/plain; charset=utf-8`,
+      'Short body.\r\n',
+    );
+    expect((await sealpost(alice.home, ['sync', ...withPassphrase])).status).toBe(0);
+  });
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  async function listed(): Promise<Array<{ id: number; subject: string | null }>> {
+    const result = await sealpost(alice.home, ['list', '--json', ...withPassphrase]);
+    return JSON.parse(result.stdout) as Array<{ id: number; subject: string | null }>;
+  }
+
+  it('read converts an HTML-only message', async () => {
+    const message = (await listed()).find((entry) => entry.subject === 'HTML only')!;
+    const result = await sealpost(alice.home, ['read', String(message.id), ...withPassphrase]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('(converted from the HTML part');
+    expect(result.stdout).toContain('AGENDA');
+    expect(result.stdout).toContain('First point & more.');
+    expect(result.stdout).not.toContain('<p>');
+    expect(result.stdout).not.toContain('alert(1)');
+    expect(result.stdout).not.toContain('track.png');
+    expect(result.stdout).not.toContain('(no text part)');
+  });
+
+  it('list shortens a long subject', async () => {
+    const result = await sealpost(alice.home, ['list', ...withPassphrase]);
+    expect(result.status).toBe(0);
+    const row = result.stdout.split('\n').find((line) => line.includes('long long'))!;
+    const subject = row.split('\t').at(-1)!;
+    expect([...subject]).toHaveLength(200);
+    expect(subject.endsWith('…')).toBe(true);
+  });
+
+  it('key list says when there are no keys', async () => {
+    const result = await sealpost(path.join(work, 'empty'), ['key', 'list', ...withPassphrase]);
+    expect(result.stdout).toContain('There are no keys in this data folder');
+    expect(result.stdout).toContain('sealpost key generate --address ADDRESS');
+    expect(result.status).toBe(0);
+  });
+
+  it('flag without a flag is a usage error', async () => {
+    const result = await sealpost(alice.home, ['flag', '1', ...withPassphrase]);
+    expect(result.stderr).toContain('No flag given for message 1; add --add FLAG or --remove FLAG');
+    expect(result.status).toBe(1);
+  });
+
+  it('key export of a contact says so', async () => {
+    const bobCertificate = path.join(work, 'bob.asc');
+    const exported = await sealpost(bob.home, [
+      'key',
+      'export',
+      '--address',
+      bob.address,
+      '--output',
+      bobCertificate,
+      ...withPassphrase,
+    ]);
+    expect(exported.status).toBe(0);
+    expect(
+      (await sealpost(alice.home, ['key', 'import', bobCertificate, ...withPassphrase])).status,
+    ).toBe(0);
+
+    const result = await sealpost(alice.home, [
+      'key',
+      'export',
+      '--address',
+      bob.address,
+      ...withPassphrase,
+    ]);
+    expect(result.stderr).toContain(`${bob.address} is a contact, not one of your keys`);
+    expect(result.stderr).not.toContain('key generate');
+    expect(result.status).toBe(1);
+  });
+
+  it('send decodes --body-charset', async () => {
+    const bodyFile = path.join(work, 'latin1.txt');
+    writeFileSync(bodyFile, Buffer.from('Gr\xfc\xdfe aus K\xf6ln\n', 'latin1'));
+    const sent = await sealpost(alice.home, [
+      'send',
+      '--to',
+      alice.address,
+      '--subject',
+      'Latin-1 body',
+      '--body-file',
+      bodyFile,
+      '--body-charset',
+      'iso-8859-1',
+      ...withPassphrase,
+    ]);
+    expect(sent.stderr).toBe('');
+    expect(sent.status).toBe(0);
+    expect((await sealpost(alice.home, ['sync', ...withPassphrase])).status).toBe(0);
+
+    const ids = (await listed()).map((entry) => entry.id);
+    const bodies = await Promise.all(
+      ids.map(
+        async (id) => (await sealpost(alice.home, ['read', String(id), ...withPassphrase])).stdout,
+      ),
+    );
+    expect(bodies.some((body) => body.includes('Grüße aus Köln'))).toBe(true);
+  });
+});
