@@ -5,6 +5,15 @@
 
 import type { Logger } from 'pino';
 import { CoreError, errorCode } from './errors.ts';
+import { describeFido2Failure } from './hardware/fido2-messages.ts';
+import type { Fido2DeviceSource } from './hardware/fido2-device.ts';
+import {
+  FIDO2_TOUCH_TIMEOUT_MS,
+  KEYCHAIN_FAILURES,
+  securityKeyState,
+  unlockWithFido2,
+} from './hardware/fido2-unlock.ts';
+import type { Fido2Interaction, SecurityKeyState } from './hardware/fido2-unlock.ts';
 import type { Keychain } from './keystore/keychain.ts';
 import { dataFolderState } from './keystore/open-keys.ts';
 import type { DataPaths } from './paths.ts';
@@ -18,6 +27,11 @@ export interface AppSessionStatus {
   choosingPassphrase: boolean;
   /** Messages for the user from opening the data folder, e.g. that no keychain is available. */
   notices: string[];
+  /**
+   * The enrolled FIDO2 security keys. `required` is also true while a failed keychain leaves the
+   * key as the only way into a keychain folder, and `recovery` is then null.
+   */
+  securityKey: SecurityKeyState;
 }
 
 export interface AppSessionOptions {
@@ -25,30 +39,59 @@ export interface AppSessionOptions {
   log: Logger;
   /** The keychain to use; undefined means the OS keychain, null means none. */
   keychain?: Keychain | null;
+  /** The FIDO2 device source; the process default (node-hid) when omitted. */
+  fido2Device?: Fido2DeviceSource;
+  /** How long unlocking waits for a touch of the security key, in milliseconds. */
+  fido2TimeoutMs?: number;
 }
 
 export class AppSession {
   #sealpost: Sealpost | null = null;
   #passphraseRequired = false;
+  /** The keychain error that left a keychain folder with an enrolled FIDO2 key locked. */
+  #keychainFailure: string | null = null;
+  /** The security key unlock in progress, which a second request joins instead of opening twice. */
+  #securityKeyUnlock: Promise<AppSessionStatus> | null = null;
 
   constructor(private readonly options: AppSessionOptions) {}
 
   /** Returns the status, opening the folder from the keychain first when that needs no passphrase. */
   async status(): Promise<AppSessionStatus> {
+    const securityKey = securityKeyState(this.options.paths);
+    // A folder that requires its security key opens only through unlockWithSecurityKey, which
+    // shows the touch prompt. Opening it here would wait for a touch without prompting the user.
+    if (!this.#sealpost && securityKey.required) this.#passphraseRequired = true;
     if (!this.#sealpost && !this.#passphraseRequired) {
       try {
         await this.#open(null);
       } catch (error) {
-        if (errorCode(error) !== 'PASSPHRASE_REQUIRED') throw error;
-        this.#passphraseRequired = true;
+        const code = errorCode(error);
+        if (code === 'PASSPHRASE_REQUIRED') {
+          this.#passphraseRequired = true;
+        } else if (securityKey.enrolled && KEYCHAIN_FAILURES.has(code)) {
+          // The folder has no passphrase, so its enrolled security key is the only way in.
+          this.options.log.warn({ code }, 'keychain failed; offering the FIDO2 security key');
+          this.#keychainFailure = (error as Error).message;
+          this.#passphraseRequired = true;
+        } else {
+          throw error;
+        }
       }
     }
     const state = dataFolderState(this.options.paths);
+    const locked = this.#sealpost === null;
     return {
-      unlocked: this.#sealpost !== null,
+      unlocked: !locked,
       passphraseRequired: this.#passphraseRequired,
-      choosingPassphrase: this.#sealpost === null && state === 'new',
-      notices: [...(this.#sealpost?.notices ?? [])],
+      choosingPassphrase: locked && state === 'new',
+      notices: [
+        ...(this.#sealpost?.notices ?? []),
+        ...(locked && this.#keychainFailure ? [this.#keychainFailure] : []),
+      ],
+      securityKey:
+        locked && this.#keychainFailure
+          ? { ...securityKey, required: true, recovery: null }
+          : securityKey,
     };
   }
 
@@ -58,11 +101,56 @@ export class AppSession {
     return this.status();
   }
 
+  /**
+   * Opens the data folder with an enrolled FIDO2 security key. `interaction` shows the touch
+   * prompt and returns the PIN. A failure raises the FIDO_* or FIDO2_* error with a message for
+   * the unlock screen and leaves the session locked.
+   */
+  async unlockWithSecurityKey(
+    interaction: Pick<Fido2Interaction, 'requestPin' | 'onTouchNeeded'>,
+  ): Promise<AppSessionStatus> {
+    if (this.#sealpost) return this.status();
+    this.#securityKeyUnlock ??= this.#unlockWithSecurityKey(interaction).finally(() => {
+      this.#securityKeyUnlock = null;
+    });
+    return this.#securityKeyUnlock;
+  }
+
+  async #unlockWithSecurityKey(
+    interaction: Pick<Fido2Interaction, 'requestPin' | 'onTouchNeeded'>,
+  ): Promise<AppSessionStatus> {
+    const timeoutMs = this.options.fido2TimeoutMs ?? FIDO2_TOUCH_TIMEOUT_MS;
+    const state = securityKeyState(this.options.paths);
+    let unlocked;
+    try {
+      unlocked = await unlockWithFido2(this.options.paths.keystore, {
+        ...interaction,
+        ...(this.options.fido2Device === undefined ? {} : { device: this.options.fido2Device }),
+        timeoutMs,
+      });
+    } catch (error) {
+      throw describeFido2Failure(error, timeoutMs, state);
+    }
+    try {
+      this.#sealpost = await Sealpost.open(this.options.paths, this.options.log, {
+        ...(this.options.keychain === undefined ? {} : { keychain: this.options.keychain }),
+        unlocked,
+      });
+    } catch (error) {
+      unlocked.wipe();
+      throw error;
+    }
+    this.#passphraseRequired = dataFolderState(this.options.paths) !== 'keychain';
+    this.#keychainFailure = null;
+    return this.status();
+  }
+
   /** Closes the data folder and wipes its keys; the next call needs `unlock` again. */
   lock(): void {
     this.#sealpost?.close();
     this.#sealpost = null;
     this.#passphraseRequired = dataFolderState(this.options.paths) !== 'keychain';
+    this.#keychainFailure = null;
   }
 
   require(): Sealpost {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { AppSession } from '../../src/core/app-session.ts';
+import type { AppSessionOptions } from '../../src/core/app-session.ts';
 import { createSilentLogger } from '../../src/core/logger.ts';
 import { createMailApiHandlers } from '../../src/core/mail-api-handlers.ts';
 import { ensureDataPaths, resolveDataPaths } from '../../src/core/paths.ts';
@@ -49,13 +50,15 @@ export async function openApp(
   name: string,
   prepare?: (paths: DataPaths) => Promise<void>,
   browser: BrowserOptions = {},
+  /** Session options for FIDO2 tests: the security key, its touch timeout, a keychain. */
+  sessionOptions: Pick<AppSessionOptions, 'keychain' | 'fido2Device' | 'fido2TimeoutMs'> = {},
 ): Promise<AppUnderTest> {
   const home = mkdtempSync(path.join(os.tmpdir(), `sealpost-ui-${name}-`));
   const paths = resolveDataPaths({ SEALPOST_HOME: home });
   ensureDataPaths(paths);
   await prepare?.(paths);
   const log = createSilentLogger();
-  const session = new AppSession({ paths, log, keychain: null });
+  const session = new AppSession({ paths, log, keychain: null, ...sessionOptions });
   const shell = await startBrowserShell({
     createHandlers: (emit) => createMailApiHandlers(session, emit),
     bundleDir: await ensureRendererBundle(),

@@ -17,7 +17,6 @@ import type { DataPaths } from '../paths.ts';
 import { defaultFido2DeviceSource } from './fido2-device.ts';
 import type { Fido2DeviceSource } from './fido2-device.ts';
 
-// TODO: the desktop app passes no Fido2Interaction yet, so it shows no touch prompt and sends no PIN.
 /** Device, PIN prompt and touch prompt of the front end for one FIDO2 operation. */
 export interface Fido2Interaction {
   /** The device source; the process default (node-hid) when omitted. */
@@ -89,6 +88,39 @@ export async function unlockWithFido2(
   }
 }
 
+/** The FIDO2 unlock options of a data folder, as the unlock screen offers them. */
+export interface SecurityKeyState {
+  /** True when at least one FIDO2 security key is enrolled. */
+  enrolled: boolean;
+  /** True in FIDO2 mode, where only the key or the recovery secret opens the folder. */
+  required: boolean;
+  /** True when a key was enrolled with its PIN, so unlocking requests the PIN. */
+  pinRequired: boolean;
+  /** The secret that opens a FIDO2-mode folder without the key; null in the other modes. */
+  recovery: 'passphrase' | 'recovery-code' | null;
+}
+
+/** Returns the FIDO2 unlock options of the folder at `paths`, without unlocking anything. */
+export function securityKeyState(paths: DataPaths): SecurityKeyState {
+  const none: SecurityKeyState = {
+    enrolled: false,
+    required: false,
+    pinRequired: false,
+    recovery: null,
+  };
+  if (!keystoreFileExists(paths.keystore)) return none;
+  const contents = readKeystoreFile(paths.keystore);
+  const slots = contents.fido2 ?? [];
+  if (contents.migratingFrom || slots.length === 0) return none;
+  const required = contents.mode === 'fido2';
+  return {
+    enrolled: true,
+    required,
+    pinRequired: slots.some((slot) => slot.userVerification),
+    recovery: required ? (contents.recovery ?? 'passphrase') : null,
+  };
+}
+
 /** Reports whether the folder at `paths` has an enrolled FIDO2 key, without unlocking anything. */
 export function hasFido2Keys(paths: DataPaths): boolean {
   return (
@@ -96,7 +128,8 @@ export function hasFido2Keys(paths: DataPaths): boolean {
   );
 }
 
-const KEYCHAIN_FAILURES = new Set([
+/** Keychain errors after which an enrolled FIDO2 key may open a keychain folder instead. */
+export const KEYCHAIN_FAILURES: ReadonlySet<string> = new Set([
   'KEYCHAIN_UNAVAILABLE',
   'KEYCHAIN_LOCKED',
   'KEYCHAIN_ENTRY_MISSING',

@@ -1,11 +1,14 @@
 // Unlock screen, shown only when core reports that it needs the Sealpost passphrase: on first
-// run without an OS keychain the user chooses one (typed twice), later they enter it.
+// run without an OS keychain the user chooses one (typed twice), later they enter it. With an
+// enrolled FIDO2 security key it also offers the key. When the key is required, the passphrase
+// or recovery code field appears only after "Use recovery code".
 
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { SessionStatus } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { SecurityKeyUnlock } from './SecurityKeyUnlock.tsx';
 
 export function UnlockScreen(props: {
   client: MailApiClient;
@@ -17,6 +20,10 @@ export function UnlockScreen(props: {
   const [repeat, setRepeat] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const securityKey = props.status.securityKey;
+  const [recovering, setRecovering] = useState(false);
+  const recoveryCode = securityKey.required && securityKey.recovery === 'recovery-code';
+  const secretLabel = recoveryCode ? 'Recovery code' : 'Sealpost passphrase';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -36,15 +43,49 @@ export function UnlockScreen(props: {
     }
   }
 
-  return (
-    <form className="card" onSubmit={submit} aria-labelledby="unlock-title">
+  if (securityKey.required && !recovering) {
+    return (
+      <section className="card" aria-labelledby="unlock-title">
+        <h1 id="unlock-title">Unlock Sealpost</h1>
+        <p className="hint">This data folder opens with its security key.</p>
+        {props.status.notices.map((notice) => (
+          <p key={notice} className="notice">
+            {notice}
+          </p>
+        ))}
+        <SecurityKeyUnlock
+          client={props.client}
+          securityKey={securityKey}
+          onUnlocked={props.onUnlocked}
+        />
+        {securityKey.recovery !== null && (
+          <div className="actions">
+            <button type="button" onClick={() => setRecovering(true)}>
+              {recoveryCode ? 'Use recovery code' : 'Use recovery passphrase'}
+            </button>
+          </div>
+        )}
+      </section>
+    );
+  }
+
+  // The security key form sits beside the passphrase form, because forms cannot nest.
+  const keyOffered = securityKey.enrolled && !securityKey.required && !choosing;
+  const passphraseForm = (
+    <form
+      className={keyOffered ? undefined : 'card'}
+      onSubmit={submit}
+      aria-labelledby="unlock-title"
+    >
       <h1 id="unlock-title">{choosing ? 'Choose a Sealpost passphrase' : 'Unlock Sealpost'}</h1>
       <p className="hint">
         {choosing
           ? 'No OS keychain is available, so a passphrase protects your keys and account passwords. Sealpost asks for it each time it starts.'
-          : 'Enter the Sealpost passphrase that protects your keys.'}
+          : recoveryCode
+            ? 'Enter the recovery code that was shown once when the security key became required.'
+            : 'Enter the Sealpost passphrase that protects your keys.'}
       </p>
-      <label htmlFor="passphrase">Sealpost passphrase</label>
+      <label htmlFor="passphrase">{secretLabel}</label>
       <input
         id="passphrase"
         type="password"
@@ -76,5 +117,17 @@ export function UnlockScreen(props: {
         </button>
       </div>
     </form>
+  );
+  return keyOffered ? (
+    <section className="card" aria-labelledby="unlock-title">
+      {passphraseForm}
+      <SecurityKeyUnlock
+        client={props.client}
+        securityKey={securityKey}
+        onUnlocked={props.onUnlocked}
+      />
+    </section>
+  ) : (
+    passphraseForm
   );
 }
