@@ -101,6 +101,7 @@ export {
 // worker thread; the functions below run on the calling thread and do neither.
 export { RatchetClient } from './ratchet/client.ts';
 export { RatchetError, type RatchetErrorCode } from './ratchet/errors.ts';
+export { MAX_PAYLOAD_LENGTH as RATCHET_MAX_PAYLOAD_LENGTH } from './ratchet/padding.ts';
 export {
   PREKEY_BUNDLE_CONTENT_TYPE,
   decodeSignedBundle,

@@ -58,6 +58,7 @@ export {
   type SendResult,
   type SmtpServer,
 } from './smtp/send-message.ts';
+export { smtpMaxMessageSize } from './smtp/smtp-size.ts';
 export {
   ImapSession,
   type FetchedMessage,

@@ -77,6 +77,18 @@ export class AccountService {
     return this.store.accounts.list().map(summarize);
   }
 
+  /**
+   * Removes the account with its sealed password, its local copies of folders and mail, and its
+   * unsent outbox. Mail on the server stays untouched. Returns false when no such account exists.
+   */
+  remove(email: string): boolean {
+    const account = this.store.accounts.getByEmail(normalizeAddress(email, 'account'));
+    if (!account) return false;
+    this.store.accounts.remove(account.id);
+    this.log.info({ accountId: account.id }, 'account removed');
+    return true;
+  }
+
   /** Returns the account for `email`, or the only account when `email` is null. */
   resolve(email: string | null): AccountRecord {
     if (email !== null) {

@@ -34,7 +34,12 @@ export type CoreErrorCode =
   | 'FIDO2_SLOT_TAMPERED'
   | 'FIDO2_SLOT_NOT_FOUND'
   | 'FIDO2_SLOT_EXISTS'
-  | 'FIDO2_LAST_UNLOCK_METHOD';
+  | 'FIDO2_LAST_UNLOCK_METHOD'
+  | 'OUTBOX_ENTRY_NOT_FOUND'
+  | 'OUTBOX_ENTRY_BUSY'
+  | 'CONFIRMATION_REQUIRED'
+  | 'MESSAGE_TOO_LARGE'
+  | 'KEY_NOT_REVOKED';
 
 export class CoreError extends Error {
   readonly code: CoreErrorCode;

@@ -10,8 +10,10 @@ import type {
   SessionStatus,
   SyncSummary,
 } from '@sealpost/ui';
+import { PinError } from '@sealpost/hardware-token';
 import { testConnection } from './connection-test.ts';
 import { createCardApiHandlers } from './hardware/card-api-handlers.ts';
+import { createMailboxApiHandlers } from './mailbox-api-handlers.ts';
 import { CoreError } from './errors.ts';
 import { findProvider } from './providers.ts';
 import type { ReadResult } from './read.ts';
@@ -36,6 +38,7 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
 
   return {
     ...createCardApiHandlers(core),
+    ...createMailboxApiHandlers(core),
     'session:status': async () => status(),
     'session:unlock': async ({ passphrase }) => {
       await session.unlock(passphrase);
@@ -43,6 +46,23 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
     },
     'session:lock': async () => {
       session.lock();
+      return status();
+    },
+    'securitykey:unlock': async ({ pin }) => {
+      try {
+        await session.unlockWithSecurityKey({
+          requestPin: async () => {
+            if (pin === null) emit('securitykey:prompt', { prompt: 'pin', retriesLeft: null });
+            return pin;
+          },
+          onTouchNeeded: () => emit('securitykey:prompt', { prompt: 'touch', retriesLeft: null }),
+        });
+      } catch (error) {
+        if (error instanceof PinError && error.code === 'FIDO_PIN_INVALID') {
+          emit('securitykey:prompt', { prompt: 'pin', retriesLeft: error.retriesLeft });
+        }
+        throw error;
+      }
       return status();
     },
 
@@ -57,11 +77,13 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
       core().keys.import(new TextEncoder().encode(armored), { keyPassphrase, replacePinned }),
     'key:export': async ({ address }) => ({ armored: core().keys.exportCertificate(address) }),
 
-    'contact:list': async () =>
-      core()
+    'contact:list': async () => {
+      const revoked = await core().revokedContacts();
+      return core()
         .contacts.list()
         .map((contact) => ({
           ...contact,
+          revoked: revoked.has(contact.address),
           certificates: core()
             .contactCertificates(contact.address)
             .map((certificate) => ({
@@ -71,7 +93,8 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
               firstSeen: certificate.firstSeen.toISOString(),
               lastSeen: certificate.lastSeen.toISOString(),
             })),
-        })),
+        }));
+    },
     'contact:export': async ({ address }) => ({
       armored: core().exportContactCertificate(address),
     }),
@@ -120,6 +143,13 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
     'draft:list': async () => core().drafts.list(),
     'draft:load': async ({ id }) => core().drafts.load(id),
     'draft:delete': async ({ id }) => ({ deleted: core().drafts.delete(id) }),
+
+    'outbox:list': async () => core().mail.listOutbox(),
+    'outbox:retry': async ({ id }) => core().mail.retryOutbox(id),
+    'outbox:discard': async ({ id }) => {
+      core().mail.discardOutbox(id);
+      return { discarded: true };
+    },
   };
 }
 
@@ -145,8 +175,13 @@ async function syncWithProgress(sealpost: Sealpost, emit: EventSink): Promise<Sy
   return summary;
 }
 
+/** Returns the mode a read message was encrypted in, or null for unencrypted mail. */
+function encryptionMode(message: ReadResult): MessageView['encryption']['mode'] {
+  if (message.encryption.status !== 'encrypted') return null;
+  return message.kind === 'ratchet-encrypted' ? 'ratchet' : 'openpgp';
+}
+
 function toMessageView(message: ReadResult): MessageView {
-  const encrypted = message.encryption.status === 'encrypted';
   return {
     id: message.id,
     from: message.from,
@@ -157,7 +192,7 @@ function toMessageView(message: ReadResult): MessageView {
     headersProtected: message.headersProtected,
     encryption: {
       status: message.encryption.status,
-      mode: encrypted ? 'openpgp' : null,
+      mode: encryptionMode(message),
       decryptedWith: message.encryption.decryptedWith,
       words: describeEncryption(message),
     },

@@ -7,6 +7,7 @@ import type { StoredMessage, Store } from '@sealpost/storage';
 import type { AccountService } from './accounts.ts';
 import { CoreError } from './errors.ts';
 import { ensureArchiveFolder } from './sync/archive-folder.ts';
+import { encryptionModeOf, type EncryptionMode } from './message-kind.ts';
 
 export interface FolderCounts {
   account: string;
@@ -24,14 +25,18 @@ export interface MessageListItem {
   from: string | null;
   subject: string | null;
   encrypted: boolean;
+  /** The encryption mode, or null for unencrypted mail. */
+  mode: EncryptionMode | null;
   signature: string | null;
   decryptionFailed: boolean;
   unread: boolean;
+  flagged: boolean;
 }
 
 const SEEN = '\\Seen';
 
 interface StoredResult {
+  kind?: string;
   signatures?: Array<{ status: string; signerMatchesFrom?: boolean }>;
   error?: string | null;
 }
@@ -110,10 +115,12 @@ function toListItem(message: StoredMessage, account: string, folder: string): Me
     date: message.date?.toISOString() ?? null,
     from: message.fromAddress,
     subject: message.subject,
-    encrypted: message.kind.endsWith('-encrypted'),
+    encrypted: encryptionModeOf(message.kind, result) !== null,
+    mode: encryptionModeOf(message.kind, result),
     signature: result?.signatures ? signatureStatusOf(result.signatures) : null,
     decryptionFailed: result?.error === 'DECRYPT_FAILED',
     unread: !message.flags.includes(SEEN),
+    flagged: message.flags.includes('\\Flagged'),
   };
 }
 

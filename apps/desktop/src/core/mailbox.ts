@@ -4,6 +4,7 @@
 import type { Store } from '@sealpost/storage';
 import type { AccountService } from './accounts.ts';
 import { CoreError } from './errors.ts';
+import { encryptionModeOf, type EncryptionMode } from './message-kind.ts';
 
 export interface MessageSummary {
   id: number;
@@ -17,6 +18,8 @@ export interface MessageSummary {
   subject: string | null;
   kind: string;
   encrypted: boolean;
+  /** The encryption mode, or null for unencrypted mail. */
+  mode: EncryptionMode | null;
   /** Signature status from the last read, or null before the message was read. */
   signature: string | null;
   decryptionFailed: boolean;
@@ -24,6 +27,7 @@ export interface MessageSummary {
 
 /** The statuses ReadService stores after a read; never plaintext. */
 interface StoredResult {
+  kind?: string;
   signatures?: Array<{ status: string }>;
   error?: string | null;
 }
@@ -56,7 +60,8 @@ export class Mailbox {
           from: message.fromAddress,
           subject: message.subject,
           kind: message.kind,
-          encrypted: message.kind.endsWith('-encrypted'),
+          encrypted: encryptionModeOf(message.kind, result) !== null,
+          mode: encryptionModeOf(message.kind, result),
           signature: result?.signatures?.[0]?.status ?? null,
           decryptionFailed: result?.error === 'DECRYPT_FAILED',
         });

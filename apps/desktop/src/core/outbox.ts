@@ -10,10 +10,10 @@
 // share one Message-ID, and the Sent copy is appended only after the 'sent' commit.
 
 import type { Logger } from 'pino';
-import type { Store } from '@sealpost/storage';
+import type { OutboxState, Store } from '@sealpost/storage';
 import { ImapSession, sendMessage } from '@sealpost/mail-transport';
 import type { AccountRecord, AccountService } from './accounts.ts';
-import { errorCode } from './errors.ts';
+import { CoreError, errorCode } from './errors.ts';
 
 /** Returns true when the SMTP server rejected for good (a 5xx reply to RCPT or DATA), so a retry cannot help. */
 function isPermanentFailure(error: unknown): boolean {
@@ -45,6 +45,14 @@ export interface OutboxEntry {
   state: string;
   /** ISO time of the next automatic attempt, or null for the next sync. */
   nextAttemptAt: string | null;
+  /** ISO time the message was queued. */
+  createdAt: string;
+}
+
+/** Result of a retry the user started: the recipients the server rejected. */
+export interface OutboxRetryResult {
+  id: number;
+  rejectedRecipients: string[];
 }
 
 /** First retry delay after a temporary failure; each further failure doubles it. */
@@ -75,6 +83,19 @@ export class Outbox {
     private readonly log: Logger,
   ) {}
 
+  #lastEnqueuedId: number | null = null;
+
+  /**
+   * Returns the entry the last enqueueAndSend of this instance stored and its state now
+   * ('removed' once sent with its Sent copy stored, or discarded), or null when none was
+   * stored. An interrupted send reports with it whether the message waits in the outbox.
+   */
+  lastEnqueued(): { id: number; state: OutboxState | 'removed' } | null {
+    if (this.#lastEnqueuedId === null) return null;
+    const entry = this.store.outbox.get(this.#lastEnqueuedId);
+    return { id: this.#lastEnqueuedId, state: entry ? entry.state : 'removed' };
+  }
+
   /** Stores the message, sends it, and returns the recipients the server rejected. */
   async enqueueAndSend(
     account: AccountRecord,
@@ -87,6 +108,7 @@ export class Outbox {
       envelopeFrom: envelope.from,
       envelopeTo: envelope.to,
     });
+    this.#lastEnqueuedId = entry.id;
     const outcome = await this.#attempt(account, entry.id, envelope, raw, true);
     return outcome === false ? envelope.to : outcome;
   }
@@ -119,6 +141,7 @@ export class Outbox {
     return sent;
   }
 
+  /** Lists the messages waiting to be sent and those that failed for good, oldest first. */
   list(): OutboxEntry[] {
     const entries = [...this.store.outbox.listQueued(), ...this.store.outbox.listFailed()];
     return entries.map((entry) => ({
@@ -129,7 +152,62 @@ export class Outbox {
       lastError: entry.lastError,
       state: entry.state,
       nextAttemptAt: this.store.outboxSchedule.nextAttemptAt(entry.id)?.toISOString() ?? null,
+      createdAt: entry.createdAt.toISOString(),
     }));
+  }
+
+  /** Returns how many messages failed for good and wait for the user to retry or discard them. */
+  failedCount(): number {
+    return this.store.outbox.listFailed().length;
+  }
+
+  /**
+   * Sends a queued or failed entry now, ignoring its retry time. Raises OutboxSendError when
+   * this attempt fails too; the entry then stays in the outbox as before.
+   */
+  async retry(id: number): Promise<OutboxRetryResult> {
+    const entry = this.#requireWaiting(id, 'retry');
+    const account = this.store.accounts.getById(entry.accountId);
+    if (!account) {
+      throw new CoreError(
+        'ACCOUNT_NOT_FOUND',
+        `The account of outbox entry ${id} no longer exists; discard the entry with "sealpost outbox discard ${id} --yes".`,
+      );
+    }
+    if (entry.state === 'failed') this.store.outbox.requeue(id);
+    this.store.outboxSchedule.setNextAttempt(id, null);
+    const envelope = { from: entry.envelopeFrom, to: entry.envelopeTo };
+    const outcome = await this.#attempt(account, id, envelope, entry.raw, true);
+    return { id, rejectedRecipients: outcome === false ? envelope.to : outcome };
+  }
+
+  /** Deletes a queued or failed entry for good; only the user's explicit request calls this. */
+  discard(id: number): void {
+    this.#requireWaiting(id, 'discard');
+    this.store.outbox.remove(id);
+    this.log.info({ outboxId: id }, 'the user discarded an outbox entry');
+  }
+
+  /** Returns entry `id` when it is queued or failed, else raises a CoreError naming its state. */
+  #requireWaiting(id: number, action: 'retry' | 'discard') {
+    const entry = this.store.outbox.get(id);
+    if (!entry) {
+      throw new CoreError(
+        'OUTBOX_ENTRY_NOT_FOUND',
+        `Outbox entry ${id} not found; it may have been sent meanwhile. List the outbox with "sealpost outbox".`,
+      );
+    }
+    if (entry.state === 'sending' || entry.state === 'sent') {
+      const now =
+        entry.state === 'sending'
+          ? 'is being sent right now'
+          : 'was accepted by the server and waits for its Sent copy';
+      throw new CoreError(
+        'OUTBOX_ENTRY_BUSY',
+        `Outbox entry ${id} ${now}, so it cannot be ${action === 'retry' ? 'retried' : 'discarded'} now; list the outbox again after the next sync.`,
+      );
+    }
+    return entry;
   }
 
   /** Appends the sender's copy to the account's Sent folder; returns false when that failed. */

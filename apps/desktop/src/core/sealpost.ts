@@ -14,6 +14,7 @@ import { OsKeychain } from './keystore/keychain.ts';
 import { openKeys } from './keystore/open-keys.ts';
 import type { KeyAccess } from './keystore/open-keys.ts';
 import { ContactService } from './contacts.ts';
+import { revokedContactAddresses } from './contact-revocation.ts';
 import { CoreError } from './errors.ts';
 import { KeyService } from './keys.ts';
 import { Mailbox } from './mailbox.ts';
@@ -55,6 +56,13 @@ export class Sealpost {
     list: Mailbox['list'];
     getRaw: Mailbox['getRaw'];
     listOutbox: Outbox['list'];
+    /** Sends a queued or failed outbox entry now. */
+    retryOutbox: Outbox['retry'];
+    /** Deletes a queued or failed outbox entry; call only on the user's explicit request. */
+    discardOutbox: Outbox['discard'];
+    outboxFailedCount: Outbox['failedCount'];
+    /** The entry the last send of this instance stored in the outbox, and its state now. */
+    lastEnqueuedOutboxEntry: Outbox['lastEnqueued'];
     search: SearchService['search'];
     /** Indexes the messages sync stored since the last indexing, in batches. */
     indexPending: SearchService['indexPending'];
@@ -163,6 +171,10 @@ export class Sealpost {
       list: (options) => mailbox.list(options),
       getRaw: (id) => mailbox.getRaw(id),
       listOutbox: () => outbox.list(),
+      retryOutbox: (id) => outbox.retry(id),
+      discardOutbox: (id) => outbox.discard(id),
+      outboxFailedCount: () => outbox.failedCount(),
+      lastEnqueuedOutboxEntry: () => outbox.lastEnqueued(),
       search: (request) => search.search(request),
       indexPending: (options) => search.indexPending(options),
       searchIndexStatus: () => search.indexStatus(),
@@ -254,6 +266,11 @@ export class Sealpost {
   /** Imports the secret key of an Autocrypt Setup Message, decrypted with its setup code. */
   importSetupMessage(data: Uint8Array, setupCode: string) {
     return importSetupMessage(this.keys, data, setupCode);
+  }
+
+  /** Returns the contacts whose pinned certificate its owner revoked. */
+  revokedContacts(): Promise<Set<string>> {
+    return revokedContactAddresses(this.store);
   }
 
   /** Lists every certificate recorded for `address`, the pinned one first. */

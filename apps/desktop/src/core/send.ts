@@ -9,6 +9,7 @@ import type { Store } from '@sealpost/storage';
 import { certificateToBinary } from '@sealpost/crypto-core';
 import type { UnlockedKey } from '@sealpost/crypto-core';
 import type { AttachmentInput } from '@sealpost/mail-transport';
+import { checkMessageSize } from './message-size.ts';
 import type { AccountService, AccountRecord } from './accounts.ts';
 import { normalizeAddress } from './addresses.ts';
 import { CoreError } from './errors.ts';
@@ -108,6 +109,7 @@ export class SendService {
       input.openpgp === true,
     );
     const { mode } = negotiated;
+    await checkMessageSize(this.accounts.smtpServer(account), input, mode);
 
     // With the key on an OpenPGP card, the card signs and no secret key is unlocked here.
     const cards = this.cards?.binding(from.address) ? this.cards : null;

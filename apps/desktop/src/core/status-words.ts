@@ -3,10 +3,12 @@
 
 import type { ReadResult, SignatureReport } from './read.ts';
 
-export function describeEncryption(message: Pick<ReadResult, 'encryption'>): string {
+export function describeEncryption(message: Pick<ReadResult, 'encryption' | 'kind'>): string {
   const { encryption } = message;
   switch (encryption.status) {
     case 'encrypted':
+      // Ratchet mode decrypts with session keys, not with one of the user's OpenPGP keys.
+      if (message.kind === 'ratchet-encrypted') return 'encrypted (ratchet mode, post-quantum)';
       return `encrypted (OpenPGP), decrypted with your key ${encryption.decryptedWith ?? 'unknown'}`;
     case 'not-encrypted':
       return 'NOT encrypted: the server and anyone on the way could read this message';

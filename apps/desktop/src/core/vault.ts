@@ -189,7 +189,7 @@ function assertPassphraseStrength(passphrase: string): void {
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
     throw new CoreError(
       'INVALID_ARGUMENT',
-      `The passphrase has ${passphrase.length} characters; choose one with at least ${MIN_PASSPHRASE_LENGTH}.`,
+      `The passphrase has ${passphrase.length} character${passphrase.length === 1 ? '' : 's'}; choose one with at least ${MIN_PASSPHRASE_LENGTH}.`,
     );
   }
 }

@@ -40,7 +40,16 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   const token = randomBytes(32).toString('base64url');
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${options.port} on 127.0.0.1 is in use, perhaps by another Sealpost: stop that program or choose another port with SEALPOST_SHELL_PORT.`,
+              { cause: error },
+            )
+          : error,
+      ),
+    );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;

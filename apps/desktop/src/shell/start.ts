@@ -40,6 +40,18 @@ function openInBrowser(url: string): void {
   }
 }
 
+/** Reads SEALPOST_SHELL_PORT: a TCP port, or 0 (the default) for any free one. */
+function shellPort(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(
+      `SEALPOST_SHELL_PORT=${JSON.stringify(value)} is not a port: set a number from 1 to 65535, or unset it to use any free port.`,
+    );
+  }
+  return port;
+}
+
 async function main(): Promise<void> {
   await ensureRendererBundle();
   const electron = findElectron();
@@ -51,7 +63,7 @@ async function main(): Promise<void> {
   }
 
   const { session, log } = openAppBackend();
-  const port = Number(process.env.SEALPOST_SHELL_PORT ?? 0);
+  const port = shellPort(process.env.SEALPOST_SHELL_PORT);
   const shell = await startBrowserShell({
     createHandlers: (emit) => createMailApiHandlers(session, emit),
     bundleDir: await ensureRendererBundle(),

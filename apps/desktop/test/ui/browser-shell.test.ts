@@ -56,6 +56,17 @@ function connect(
 const wsBase = () => shell.origin.replace('http:', 'ws:');
 
 describe('browser shell', () => {
+  it('names a port in use', async () => {
+    const port = Number(new URL(shell.origin).port);
+    const second = startBrowserShell({
+      createHandlers: (emit) => createMailApiHandlers(session, emit),
+      bundleDir: await ensureRendererBundle(),
+      port,
+      log: createSilentLogger(),
+    });
+    await expect(second).rejects.toThrow(`Port ${port} on 127.0.0.1 is in use`);
+  });
+
   it('rejects a connection without token', async () => {
     const { status } = await connect(`${wsBase()}/api`, shell.origin);
     expect(status).toBe(403);

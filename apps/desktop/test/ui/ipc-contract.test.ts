@@ -52,7 +52,7 @@ describe('MailApi sides', () => {
       removeListener: () => undefined,
     });
     expect(Object.keys(bridge).sort()).toEqual([...MAIL_API_METHODS, 'subscribe'].sort());
-    expect(MAIL_API_EVENTS).toEqual(['sync:progress', 'mail:new']);
+    expect(MAIL_API_EVENTS).toEqual(['sync:progress', 'mail:new', 'securitykey:prompt']);
     for (const method of MAIL_API_METHODS) await bridge[method](undefined as never);
     expect(invoked.map(([channel]) => channel)).toEqual(MAIL_API_METHODS);
   });
@@ -66,6 +66,13 @@ describe('MailApi validation', () => {
     expect(result.error.code).toBe('INVALID_ARGUMENT');
     expect(result.error.message).toContain('Invalid argument for mail:read');
     expect(result.error.message).toContain('id:');
+  });
+
+  it('rejects a short security key PIN', async () => {
+    const result = await dispatchMailApi(handlers, 'securitykey:unlock', { pin: '123' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    if (result.ok) return;
+    expect(result.error.message).toContain('pin:');
   });
 
   it('rejects unknown keys', async () => {

@@ -250,7 +250,7 @@ describe('desktop UI mail flows', () => {
     }
 
     await page.getByRole('button', { name: 'Discard' }).click();
-    await page.getByRole('button', { name: 'Drafts', exact: true }).click();
+    await page.getByRole('button', { name: 'Local drafts', exact: true }).click();
     await page.getByRole('button', { name: `Open draft ${draftSubject}` }).click();
     expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(carol);
     expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe(draftSubject);

@@ -109,6 +109,43 @@ export class IdentityRepository {
     return inserted;
   }
 
+  /**
+   * Replaces the key of `address` with a new one in place, for an identity whose key was
+   * revoked. The caller keeps the old secret key if old mail must stay readable.
+   */
+  replaceKey(
+    address: string,
+    key: Pick<NewIdentity, 'fingerprint' | 'certificate' | 'secretKey' | 'revocationCertificate'>,
+  ): Identity {
+    const normalized = normalizeAddress(address, 'address');
+    const fingerprint = normalizeFingerprint(key.fingerprint, 'key.fingerprint');
+    const certificate = requireArmored(key.certificate, [PUBLIC_KEY_HEADER], 'key.certificate');
+    const secretKey = requireArmored(key.secretKey, [PRIVATE_KEY_HEADER], 'key.secretKey');
+    const revocationCertificate =
+      key.revocationCertificate === null
+        ? null
+        : requireArmored(
+            key.revocationCertificate,
+            [PUBLIC_KEY_HEADER, SIGNATURE_HEADER],
+            'key.revocationCertificate',
+          );
+    const changes = this.connection.write(`replace key of identity ${normalized}`, (db) =>
+      db
+        .prepare(
+          `UPDATE identities SET fingerprint = ?, certificate = ?, secret_key = ?,
+             revocation_certificate = ?, created_at = ? WHERE address = ?`,
+        )
+        .run(fingerprint, certificate, secretKey, revocationCertificate, Date.now(), normalized),
+    ).changes;
+    if (changes !== 1) {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `No identity for ${normalized} to replace the key of. Generate a key for it instead.`,
+      );
+    }
+    return this.getByAddress(normalized)!;
+  }
+
   getByAddress(address: string): Identity | null {
     const normalized = normalizeAddress(address, 'address');
     const row = this.connection.read(`get identity ${normalized}`, (db) =>

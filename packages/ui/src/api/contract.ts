@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type {
   AccountSummary,
+  ActionOutcome,
   AttachmentContent,
   CardBindingView,
   CardStatusView,
@@ -19,7 +20,11 @@ import type {
   ImportResult,
   MessagePage,
   MessageView,
+  OutboxEntryView,
+  OutboxRetryOutcome,
   ProviderSettings,
+  RestoredKey,
+  SearchHit,
   SendOutcome,
   SendPlan,
   SessionStatus,
@@ -68,15 +73,23 @@ const attachmentInput = z.strictObject({
 /** OpenPGP card PINs: PW1 has at least 6 characters, PW3 at least 8 (OpenPGP card 3.4). */
 const cardPin = z.string().min(6).max(127);
 
+/** A FIDO2 PIN; core also checks its UTF-8 length of 4 to 63 bytes. Null sends no PIN. */
+const securityKeyPin = z.string().min(4).max(63).nullable();
+
+/** The IMAP flags the UI sets and clears (RFC 9051 section 2.3.2). */
+const messageFlag = z.enum(['\\Seen', '\\Flagged']);
+
 /** Request schema of every MailApi method; `z.undefined()` marks a method without arguments. */
 export const MAIL_API_REQUESTS = {
   'session:status': noArguments,
   'session:unlock': z.strictObject({ passphrase: z.string().min(1).max(1024) }),
   'session:lock': noArguments,
+  'securitykey:unlock': z.strictObject({ pin: securityKeyPin }),
   'account:providers': z.strictObject({ email: address }),
   'account:test': accountInput,
   'account:add': accountInput,
   'account:list': noArguments,
+  'account:remove': z.strictObject({ email: address }),
   'key:list': noArguments,
   'key:generate': z.strictObject({ address, name: z.string().max(200).nullable() }),
   'key:import': z.strictObject({
@@ -85,6 +98,10 @@ export const MAIL_API_REQUESTS = {
     replacePinned: z.boolean(),
   }),
   'key:export': z.strictObject({ address }),
+  'key:restore': z.strictObject({
+    armored: z.string().min(1).max(10_000_000),
+    recoveryCode: z.string().min(1).max(200),
+  }),
   'contact:list': noArguments,
   'contact:export': z.strictObject({ address }),
   'mail:folders': noArguments,
@@ -97,11 +114,30 @@ export const MAIL_API_REQUESTS = {
   'mail:read': z.strictObject({ id: messageId }),
   'mail:attachment': z.strictObject({ id: messageId, index: z.number().int().min(0) }),
   'mail:archive': z.strictObject({ id: messageId }),
+  'mail:search': z.strictObject({
+    text: z.string().trim().max(1000),
+    account: address.nullable(),
+    folder: z.string().min(1).max(1000).nullable(),
+    from: z.string().trim().max(320).nullable(),
+    hasAttachment: z.boolean().nullable(),
+    encrypted: z.boolean().nullable(),
+    signed: z.boolean().nullable(),
+    limit: z.number().int().min(1).max(1000),
+  }),
+  'mail:flag': z.strictObject({
+    id: messageId,
+    add: z.array(messageFlag).max(2),
+    remove: z.array(messageFlag).max(2),
+  }),
+  'mail:move': z.strictObject({ id: messageId, folder: z.string().min(1).max(1000) }),
+  'mail:delete': z.strictObject({ id: messageId }),
   'mail:sync': noArguments,
   'mail:plan': recipients,
   'mail:send': draftContent.extend({
     attachments: z.array(attachmentInput).max(100),
     allowPlaintext: z.boolean(),
+    /** Send in OpenPGP mode even where ratchet mode is ready; absent means false. */
+    openpgp: z.boolean().optional(),
   }),
   'draft:save': z.strictObject({ id: z.uuid().nullable(), draft: draftContent }),
   'draft:list': noArguments,
@@ -116,6 +152,10 @@ export const MAIL_API_REQUESTS = {
   }),
   'card:use': z.strictObject({ address, userPin: cardPin }),
   'card:pin': z.strictObject({ userPin: cardPin.nullable() }),
+  'outbox:list': noArguments,
+  'outbox:retry': z.strictObject({ id: messageId }),
+  // The renderer shows a confirmation first, and `confirm: true` records that the user agreed.
+  'outbox:discard': z.strictObject({ id: messageId, confirm: z.literal(true) }),
 } as const;
 
 type Requests = typeof MAIL_API_REQUESTS;
@@ -125,14 +165,17 @@ export interface MailApiResponses {
   'session:status': SessionStatus;
   'session:unlock': SessionStatus;
   'session:lock': SessionStatus;
+  'securitykey:unlock': SessionStatus;
   'account:providers': ProviderSettings | null;
   'account:test': ConnectionTestResult;
   'account:add': AccountSummary;
   'account:list': AccountSummary[];
+  'account:remove': { removed: boolean };
   'key:list': IdentitySummary[];
   'key:generate': IdentitySummary;
   'key:import': ImportResult[];
   'key:export': { armored: string };
+  'key:restore': RestoredKey[];
   'contact:list': ContactView[];
   'contact:export': { armored: string };
   'mail:folders': FolderView[];
@@ -140,6 +183,10 @@ export interface MailApiResponses {
   'mail:read': MessageView;
   'mail:attachment': AttachmentContent;
   'mail:archive': { folder: string };
+  'mail:search': SearchHit[];
+  'mail:flag': ActionOutcome;
+  'mail:move': ActionOutcome;
+  'mail:delete': ActionOutcome;
   'mail:sync': SyncSummary;
   'mail:plan': SendPlan;
   'mail:send': SendOutcome;
@@ -151,6 +198,9 @@ export interface MailApiResponses {
   'card:move': CardBindingView;
   'card:use': CardBindingView;
   'card:pin': { pinSet: boolean };
+  'outbox:list': OutboxEntryView[];
+  'outbox:retry': OutboxRetryOutcome;
+  'outbox:discard': { discarded: boolean };
 }
 
 export type MailApiMethod = keyof Requests & keyof MailApiResponses;
@@ -175,7 +225,7 @@ void responsesCoverRequests;
 void methodsCoverApi;
 
 /** Events pushed by the back end; the list mirrors MailApiEvents. */
-export const MAIL_API_EVENTS = ['sync:progress', 'mail:new'] as const;
+export const MAIL_API_EVENTS = ['sync:progress', 'mail:new', 'securitykey:prompt'] as const;
 
 const eventsCoverApi: Equal<(typeof MAIL_API_EVENTS)[number], MailApiEventName> = true;
 void eventsCoverApi;

@@ -10,8 +10,24 @@ export interface SessionStatus {
   choosingPassphrase: boolean;
   /** Messages for the user from opening the data folder, e.g. that no keychain is available. */
   notices: string[];
+  /** The FIDO2 security keys enrolled as a way to unlock. */
+  securityKey: SecurityKeyView;
   accounts: number;
   identities: number;
+}
+
+export interface SecurityKeyView {
+  /** True when at least one FIDO2 security key is enrolled. */
+  enrolled: boolean;
+  /**
+   * True when only the key opens the folder now: it is required, or the keychain of a keychain
+   * folder failed. The passphrase or recovery code is then offered only for recovery.
+   */
+  required: boolean;
+  /** True when unlocking requests the security key's PIN. */
+  pinRequired: boolean;
+  /** The secret that opens the folder without the key when `required`; null when none does. */
+  recovery: 'passphrase' | 'recovery-code' | null;
 }
 
 export type ServerSecurity = 'starttls' | 'tls';
@@ -101,6 +117,8 @@ export interface ContactView {
   /** Fingerprints seen for this address after the pinned one; each is a key change to check. */
   changedFingerprints: string[];
   certificates: ContactCertificateView[];
+  /** True when the owner revoked the pinned key; absent from back ends that do not report it. */
+  revoked?: boolean;
 }
 
 export interface FolderView {
@@ -120,6 +138,8 @@ export interface MessageSummary {
   /** The outer Subject; for encrypted mail the "[...]" placeholder until the message is read. */
   subject: string | null;
   encrypted: boolean;
+  /** The encryption mode, or null for unencrypted mail; absent from back ends that do not report it. */
+  mode?: 'openpgp' | 'ratchet' | null;
   /**
    * Signature status from the last read (a SignatureView status, or `signer-mismatch` for a
    * valid signature by another address, or `unsigned`), or null before the message was read.
@@ -127,6 +147,34 @@ export interface MessageSummary {
   signature: string | null;
   decryptionFailed: boolean;
   unread: boolean;
+  /** True when the message has the \\Flagged flag; absent from back ends that do not report it. */
+  flagged?: boolean;
+}
+
+/** A search result: where the message is and its outer headers. */
+export interface SearchHit {
+  id: number;
+  account: string;
+  folder: string;
+  date: string;
+  from: string | null;
+  /** The outer Subject; "[...]" for encrypted mail until it is read. */
+  subject: string | null;
+  /** Core's message kind, e.g. "plain", "signed" or "openpgp-encrypted". */
+  kind: string;
+}
+
+/** The result of a message action that waits for the server. */
+export interface ActionOutcome {
+  /** Actions of this account waiting for the next sync, including this one. */
+  queued: number;
+}
+
+/** A key restored from a recovery-code backup. */
+export interface RestoredKey {
+  address: string;
+  fingerprint: string;
+  outcome: 'restored' | 'already-present';
 }
 
 export interface MessagePage {
@@ -160,7 +208,7 @@ export interface MessageView {
   headersProtected: boolean;
   encryption: {
     status: 'encrypted' | 'not-encrypted';
-    mode: 'openpgp' | null;
+    mode: 'openpgp' | 'ratchet' | null;
     decryptedWith: string | null;
     words: string;
   };
@@ -224,6 +272,28 @@ export interface DraftSummary {
 export interface MailApiEvents {
   'sync:progress': { account: string; done: number; total: number };
   'mail:new': { account: string; count: number };
+  /** The security key waits for a touch, or for its PIN; `retriesLeft` follows a wrong PIN. */
+  'securitykey:prompt': { prompt: 'touch' | 'pin'; retriesLeft: number | null };
 }
 
 export type MailApiEventName = keyof MailApiEvents;
+
+/** A message in the outbox: waiting for its next attempt ('queued') or refused for good ('failed'). */
+export interface OutboxEntryView {
+  id: number;
+  account: string;
+  to: string[];
+  state: string;
+  attempts: number;
+  /** The error of the last failed attempt, with its code, or null before any failure. */
+  lastError: string | null;
+  /** ISO time of the next automatic attempt, or null for the next sync or a failed entry. */
+  nextAttemptAt: string | null;
+  /** ISO time the message was queued. */
+  createdAt: string;
+}
+
+export interface OutboxRetryOutcome {
+  id: number;
+  rejectedRecipients: string[];
+}

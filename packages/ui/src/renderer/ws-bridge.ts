@@ -1,6 +1,7 @@
 // The MailApi bridge of the browser shell: calls travel as JSON over a WebSocket to the
 // shell on 127.0.0.1. The per-start token arrives in the URL fragment (never sent to the
-// server with page requests); it is read once and removed from the address bar.
+// server with page requests). It is removed from the address bar and kept in this tab's
+// sessionStorage, so a reload reconnects and closing the tab forgets it.
 
 import { MAIL_API_METHODS } from '../api/contract.ts';
 import type { MailApiBridge } from '../api/bridge.ts';
@@ -9,10 +10,14 @@ import type { MailApiEventName } from '../api/types.ts';
 
 type Listener = (payload: unknown) => void;
 
+const TOKEN_KEY = 'sealpost-shell-token';
+
 export function takeTokenFromLocation(): string | null {
   const match = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(window.location.hash);
-  if (!match) return null;
+  if (!match) return window.sessionStorage.getItem(TOKEN_KEY);
+
   window.history.replaceState(null, '', window.location.pathname);
+  window.sessionStorage.setItem(TOKEN_KEY, match[1]!);
   return match[1]!;
 }
 

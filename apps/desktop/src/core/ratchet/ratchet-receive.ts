@@ -98,7 +98,8 @@ export class RatchetReceiver {
       throw new RatchetMailError(
         'RATCHET_SESSION_MISSING',
         `Ratchet message ${id} is for ${local}, which has no ratchet keys here; ask ${from} to ` +
-          'send it again, which they can only do in OpenPGP mode until you write to them.',
+          'send it again in OpenPGP mode ("sealpost send --openpgp"), and write to them so ' +
+          'later messages can use ratchet mode again.',
       );
     }
 

@@ -235,7 +235,7 @@ export class RatchetSender {
       throw new RatchetMailError(
         'RATCHET_SESSION_MISSING',
         `There is no ratchet session with ${address} and no valid prekey bundle of theirs; ` +
-          'send in OpenPGP mode until they write to you.',
+          'send in OpenPGP mode with "sealpost send --openpgp" until they write to you.',
       );
     }
     const started = await this.client().startSession({

@@ -68,10 +68,20 @@ export function notificationPermission(): NotificationPermission | null {
   return 'Notification' in window ? Notification.permission : null;
 }
 
-/** A toolbar button that requests notification permission. It is hidden once the user decided. */
+/**
+ * A toolbar button that requests notification permission. It is hidden once notifications are
+ * allowed. When the browser or the user blocked them, a note explains how to allow them.
+ */
 export function NotificationButton() {
   const [permission, setPermission] = useState(notificationPermission());
-  if (window.sealpost || permission !== 'default') return null;
+  if (window.sealpost || permission === null || permission === 'granted') return null;
+  if (permission === 'denied') {
+    return (
+      <span className="hint" role="status">
+        Notifications are blocked; allow them for this page in the browser&apos;s site settings.
+      </span>
+    );
+  }
   return (
     <button type="button" onClick={() => void Notification.requestPermission().then(setPermission)}>
       Notify me of new mail

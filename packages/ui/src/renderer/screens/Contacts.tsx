@@ -131,6 +131,12 @@ export function Contacts({ client }: { client: MailApiClient }) {
                 <td>{contact.address}</td>
                 <td>
                   <span className="fingerprint">{contact.fingerprint ?? 'none'}</span>
+                  {contact.revoked === true && (
+                    <p className="error">
+                      Revoked: {contact.address} revoked this key, so mail to them cannot be
+                      encrypted with it. Ask them for their new key and import it with “replace”.
+                    </p>
+                  )}
                   {contact.changedFingerprints.length > 0 && (
                     <p className="error">
                       Key changed: {contact.changedFingerprints.join(', ')} was seen and is not

@@ -1,5 +1,6 @@
-// Saved drafts, which core keeps sealed in the data folder. The list shows each draft's subject,
-// recipients and time, and opens it in the composer or deletes it.
+// Local drafts, which core keeps sealed in the data folder, apart from the server's Drafts
+// folder. The list shows each draft's subject, recipients and time, and opens it in the
+// composer or deletes it.
 
 import { useCallback, useEffect, useState } from 'react';
 import type { DraftContent, DraftSummary } from '../../api/types.ts';
@@ -45,8 +46,11 @@ export function Drafts(props: {
 
   return (
     <section className="contacts" aria-labelledby="drafts-title">
-      <h2 id="drafts-title">Drafts</h2>
-      <p className="hint">Drafts are stored encrypted on this computer only.</p>
+      <h2 id="drafts-title">Local drafts</h2>
+      <p className="hint">
+        Drafts saved in the composer are stored encrypted on this computer only. A Drafts folder in
+        the folder list is the mail server&apos;s folder, which other mail programs fill.
+      </p>
       {error && (
         <p className="error" role="alert">
           {error}

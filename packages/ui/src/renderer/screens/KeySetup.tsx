@@ -1,5 +1,6 @@
-// Key step of onboarding: create a new OpenPGP key for the account's address, or import an
-// existing secret key (for example from `gpg --export-secret-keys --armor`).
+// Key step of onboarding: create a new OpenPGP key for the account's address, import an
+// existing secret key (for example from `gpg --export-secret-keys --armor`), or restore a
+// Sealpost backup (`sealpost key export --backup`) with its recovery code.
 
 import { useState } from 'react';
 import type { IdentitySummary } from '../../api/types.ts';
@@ -13,6 +14,8 @@ export function KeySetup(props: {
 }) {
   const [armored, setArmored] = useState('');
   const [keyPassphrase, setKeyPassphrase] = useState('');
+  const [backup, setBackup] = useState<File | null>(null);
+  const [recoveryCode, setRecoveryCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -44,6 +47,23 @@ export function KeySetup(props: {
       return { address: imported.address, fingerprint: imported.fingerprint };
     });
 
+  const restore = () =>
+    run(async () => {
+      if (!backup) throw new Error('Choose the backup file first.');
+      const restored = await props.client.call('key:restore', {
+        armored: await backup.text(),
+        recoveryCode,
+      });
+      const own = restored.find((key) => key.address.toLowerCase() === props.address.toLowerCase());
+      if (!own) {
+        const addresses = restored.map((key) => key.address).join(', ') || 'no address';
+        throw new Error(
+          `The backup holds keys for ${addresses}, not for ${props.address}; create a new key or import one for ${props.address}.`,
+        );
+      }
+      return { address: own.address, fingerprint: own.fingerprint };
+    });
+
   return (
     <section aria-labelledby="key-title">
       <h2 id="key-title">2. Your key for {props.address}</h2>
@@ -69,16 +89,42 @@ export function KeySetup(props: {
         value={keyPassphrase}
         onChange={(event) => setKeyPassphrase(event.target.value)}
       />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
       <div className="actions">
         <button type="button" onClick={() => void importKey()} disabled={busy || !armored}>
           Import key
         </button>
       </div>
+      <h3>Or restore a Sealpost backup</h3>
+      <label htmlFor="restore-backup-file">Backup file (from key export --backup)</label>
+      <input
+        id="restore-backup-file"
+        type="file"
+        accept=".asc,.txt,text/plain,application/pgp-encrypted"
+        onChange={(event) => setBackup(event.target.files?.[0] ?? null)}
+      />
+      <label htmlFor="restore-recovery-code">Recovery code</label>
+      <input
+        id="restore-recovery-code"
+        autoComplete="off"
+        spellCheck={false}
+        placeholder="1234-5678-…"
+        value={recoveryCode}
+        onChange={(event) => setRecoveryCode(event.target.value)}
+      />
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() => void restore()}
+          disabled={busy || !backup || !recoveryCode}
+        >
+          Restore backup
+        </button>
+      </div>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

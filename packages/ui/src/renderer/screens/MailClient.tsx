@@ -1,21 +1,22 @@
-// The mail client: toolbar, sync progress, folders with unread counts, the message list and
-// the reader, composer or contacts on the right. Syncs at start and every SYNC_INTERVAL_MS,
-// shows a notification for new mail, and handles the keyboard shortcuts listed in SHORTCUTS.
+// The mail client: toolbar, search bar, sync progress, folders with unread counts, the message
+// list (a folder or search results) and the reader, composer or contacts on the right. Syncs
+// at start and every SYNC_INTERVAL_MS, shows a notification for new mail, and handles the
+// keyboard shortcuts listed in SHORTCUTS.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DraftContent, FolderView, MessageSummary, MessageView } from '../../api/types.ts';
+import type { OutboxEntryView } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
-import {
-  NotificationButton,
-  SyncProgressBar,
-  useNewMailNotices,
-  useSyncProgress,
-} from '../components/SyncStatus.tsx';
+import { SearchBar } from '../components/SearchBar.tsx';
+import { SyncProgressBar, useNewMailNotices, useSyncProgress } from '../components/SyncStatus.tsx';
 import { applyTheme, loadTheme } from '../theme.ts';
 import { Composer } from './Composer.tsx';
 import { Contacts } from './Contacts.tsx';
 import { Drafts } from './Drafts.tsx';
+import { Outbox, failedCount } from './Outbox.tsx';
+import { MailToolbar } from './MailToolbar.tsx';
+import { MoveDialog, useMessageActions } from './MessageActions.tsx';
 import { MessageList, rowUpdateFrom } from './MessageList.tsx';
 import type { FolderRef, RowAccess, RowUpdate } from './MessageList.tsx';
 import { Reader } from './Reader.tsx';
@@ -28,13 +29,20 @@ export const SHORTCUTS: Record<string, string> = {
   r: 'reply',
   c: 'compose',
   e: 'archive',
+  '#': 'delete (also the Delete key)',
+  v: 'move to folder',
+  s: 'flag or unflag',
+  u: 'mark unread',
+  '/': 'search',
+  Escape: 'clear the search',
 };
 
 type Pane =
   | { kind: 'reader' }
   | { kind: 'composer'; initial: Partial<DraftContent> & { draftId?: string } }
   | { kind: 'contacts' }
-  | { kind: 'drafts' };
+  | { kind: 'drafts' }
+  | { kind: 'outbox' };
 
 export function MailClient({ client, onLocked }: { client: MailApiClient; onLocked: () => void }) {
   const [folders, setFolders] = useState<FolderView[]>([]);
@@ -46,8 +54,13 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
   const [toasts, setToasts] = useState<Array<{ id: number; text: string }>>([]);
   const [error, setError] = useState<string | null>(null);
   const [theme, setTheme] = useState(loadTheme());
+  const [outbox, setOutbox] = useState<OutboxEntryView[]>([]);
+  const [results, setResults] = useState<MessageSummary[] | null>(null);
+  const [searchKey, setSearchKey] = useState(0);
+  const [moving, setMoving] = useState<MessageSummary | null>(null);
   const rows = useRef<RowAccess>({ at: () => undefined, indexOf: () => -1, total: 0 });
   const opened = useRef<MessageView | null>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
 
   const notify = useCallback((text: string) => {
     const id = Date.now() + Math.random();
@@ -64,6 +77,19 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
       return inbox ? { account: inbox.account, path: inbox.path } : null;
     });
   }, [client]);
+
+  const loadOutbox = useCallback(async () => {
+    try {
+      setOutbox(await client.call('outbox:list'));
+    } catch (caught) {
+      setError(messageOf(caught));
+    }
+  }, [client]);
+
+  // The folders reload after every sync, send and read, and so does the outbox count.
+  useEffect(() => {
+    void loadOutbox();
+  }, [loadOutbox, folders]);
 
   const { progress, started, finished } = useSyncProgress(client);
   useNewMailNotices(client, notify);
@@ -96,7 +122,9 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
   const onLoaded = useCallback(
     (message: MessageView) => {
       opened.current = message;
-      setRowUpdates((current) => new Map(current).set(message.id, rowUpdateFrom(message)));
+      setRowUpdates((current) =>
+        new Map(current).set(message.id, { ...current.get(message.id), ...rowUpdateFrom(message) }),
+      );
       // Reading marked the message \Seen, so the unread counts changed.
       void loadFolders();
     },
@@ -133,6 +161,38 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
     }
   }, [client, selected, loadFolders, notify]);
 
+  const updateRow = useCallback((id: number, update: RowUpdate) => {
+    setRowUpdates((current) => new Map(current).set(id, { ...current.get(id), ...update }));
+  }, []);
+
+  const actions = useMessageActions(client, {
+    onRemoved: (id) => {
+      setSelected(null);
+      setResults((current) => current && current.filter((message) => message.id !== id));
+    },
+    onRowUpdate: updateRow,
+    notify,
+    onError: setError,
+    sync,
+  });
+
+  /** Returns the selected message's row as the list shows it, or null. */
+  const selectedRow = (): MessageSummary | null => {
+    if (!selected) return null;
+    const index = rows.current.indexOf(selected.id);
+    return rows.current.at(index >= 0 ? index : selected.index) ?? null;
+  };
+  const withSelected = (action: (message: MessageSummary) => unknown) => () => {
+    const message = selectedRow();
+    if (message) void action(message);
+  };
+
+  const clearSearch = useCallback(() => {
+    setResults(null);
+    setSelected(null);
+    setSearchKey((value) => value + 1);
+  }, []);
+
   useEffect(() => {
     function onKey(event: KeyboardEvent) {
       const target = event.target as HTMLElement;
@@ -162,6 +222,26 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
         case 'e':
           void archive();
           break;
+        case '#':
+        case 'Delete':
+          withSelected(actions.remove)();
+          break;
+        case 'v':
+          withSelected(setMoving)();
+          break;
+        case 's':
+          withSelected(actions.toggleFlag)();
+          break;
+        case 'u':
+          withSelected(actions.markUnread)();
+          break;
+        case '/':
+          searchInput.current?.focus();
+          break;
+        case 'Escape':
+          if (results === null || moving) return;
+          clearSearch();
+          break;
         default:
           return;
       }
@@ -169,7 +249,7 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [selected, select, reply, archive]);
+  });
 
   async function lock() {
     await client.call('session:lock');
@@ -183,62 +263,58 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
   }
 
   const accounts = [...new Set(folders.map((entry) => entry.account))];
+  // The update map is current during this render, while the list's row access lags a render.
+  const flagged =
+    selected !== null && (rowUpdates.get(selected.id)?.flagged ?? selectedRow()?.flagged) === true;
   return (
     <div className="layout">
-      <header className="toolbar" role="toolbar" aria-label="Main actions">
-        <span className="brand">Sealpost</span>
-        <button
-          type="button"
-          className="primary"
-          onClick={() => setPane({ kind: 'composer', initial: {} })}
-          aria-keyshortcuts="c"
-        >
-          Compose
-        </button>
-        <button type="button" onClick={() => void sync()} disabled={progress !== null}>
-          {progress !== null ? 'Syncing…' : 'Sync'}
-        </button>
-        <button type="button" onClick={reply} disabled={!selected} aria-keyshortcuts="r">
-          Reply
-        </button>
-        <button
-          type="button"
-          onClick={() => void archive()}
-          disabled={!selected}
-          aria-keyshortcuts="e"
-        >
-          Archive
-        </button>
-        <button
-          type="button"
-          onClick={() =>
-            setPane(pane.kind === 'contacts' ? { kind: 'reader' } : { kind: 'contacts' })
-          }
-        >
-          {pane.kind === 'contacts' ? 'Mail' : 'Contacts and keys'}
-        </button>
-        <button type="button" onClick={() => setPane({ kind: 'drafts' })}>
-          Drafts
-        </button>
-        <span className="spacer" />
-        <NotificationButton />
-        <span className="hint" aria-label="Keyboard shortcuts">
-          j/k next/previous · r reply · c compose · e archive
-        </span>
-        <button
-          type="button"
-          onClick={toggleTheme}
-          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
-        >
-          {theme === 'dark' ? 'Light' : 'Dark'}
-        </button>
-        <button type="button" onClick={() => void lock()}>
-          Lock
-        </button>
-      </header>
+      <MailToolbar
+        hasSelection={selected !== null}
+        flagged={flagged}
+        syncing={progress !== null}
+        contactsOpen={pane.kind === 'contacts'}
+        theme={theme}
+        on={{
+          compose: () => setPane({ kind: 'composer', initial: {} }),
+          sync: () => void sync(),
+          reply,
+          archive: () => void archive(),
+          toggleContacts: () =>
+            setPane(pane.kind === 'contacts' ? { kind: 'reader' } : { kind: 'contacts' }),
+          remove: withSelected(actions.remove),
+          move: withSelected(setMoving),
+          toggleFlag: withSelected(actions.toggleFlag),
+          markUnread: withSelected(actions.markUnread),
+          drafts: () => setPane({ kind: 'drafts' }),
+          toggleTheme,
+          lock: () => void lock(),
+        }}
+      />
+      <SearchBar
+        key={searchKey}
+        client={client}
+        folder={folder}
+        inputRef={searchInput}
+        onResults={(found) => {
+          setSelected(null);
+          setResults(found);
+        }}
+        onError={setError}
+      />
       <SyncProgressBar progress={progress} />
       <div className="panes">
         <nav className="folders" aria-label="Folders">
+          {outbox.length > 0 && (
+            <button
+              type="button"
+              aria-current={pane.kind === 'outbox'}
+              aria-label={`Outbox, ${failedCount(outbox)} failed of ${outbox.length}`}
+              onClick={() => setPane({ kind: 'outbox' })}
+            >
+              Outbox
+              {failedCount(outbox) > 0 && <span className="count">{failedCount(outbox)}</span>}
+            </button>
+          )}
           {accounts.map((account) => (
             <div key={account}>
               <div className="account">{account}</div>
@@ -252,6 +328,7 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
                     aria-label={`${entry.path}, ${entry.unread} unread of ${entry.total}`}
                     onClick={() => {
                       setFolder({ account, path: entry.path });
+                      if (results) clearSearch();
                       setSelected(null);
                       setPane({ kind: 'reader' });
                     }}
@@ -269,6 +346,7 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
           revision={revision}
           selectedId={selected?.id ?? null}
           updates={rowUpdates}
+          results={results}
           onSelect={select}
           onRows={(access) => {
             rows.current = access;
@@ -295,6 +373,7 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
           />
         )}
         {pane.kind === 'contacts' && <Contacts client={client} />}
+        {pane.kind === 'outbox' && <Outbox client={client} onChanged={() => void loadOutbox()} />}
         {pane.kind === 'drafts' && (
           <Drafts
             client={client}
@@ -302,6 +381,17 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
           />
         )}
       </div>
+      {moving && (
+        <MoveDialog
+          message={moving}
+          folders={folders}
+          onMove={(target) => {
+            setMoving(null);
+            void actions.move(moving, target);
+          }}
+          onCancel={() => setMoving(null)}
+        />
+      )}
       {error && (
         <p className="error toasts" role="alert">
           {error}

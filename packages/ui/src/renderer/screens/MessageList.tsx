@@ -2,7 +2,8 @@
 // DOM, and pages of PAGE_SIZE messages are fetched from core when rows first come into view,
 // so a folder of 100,000 messages scrolls without loading them all. Rows the user has read in
 // this session show what the read returned: the protected subject and the signature status.
-// Those updates live only in memory and are never written back to storage.
+// Those updates live only in memory and are never written back to storage. During a search
+// the list shows the search results instead of the folder.
 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, useState } from 'react';
@@ -27,14 +28,13 @@ export interface RowAccess {
   total: number;
 }
 
-/** Row fields from a successful read, applied over the stored summary. */
-export type RowUpdate = Pick<
-  MessageSummary,
-  'subject' | 'signature' | 'decryptionFailed' | 'unread'
+/** Row fields from a successful read or a flag change, applied over the stored summary. */
+export type RowUpdate = Partial<
+  Pick<MessageSummary, 'subject' | 'signature' | 'decryptionFailed' | 'unread' | 'flagged'>
 >;
 
 /** Returns the row state after reading `view`: its real subject, signature status, and read. */
-export function rowUpdateFrom(view: MessageView): RowUpdate {
+export function rowUpdateFrom(view: MessageView): Required<Omit<RowUpdate, 'flagged'>> {
   return {
     subject: view.subject,
     signature: signatureStatusOf(view.signatures),
@@ -62,8 +62,10 @@ export function MessageList(props: {
   updates: ReadonlyMap<number, RowUpdate>;
   onSelect: (message: MessageSummary, index: number) => void;
   onRows: (rows: RowAccess) => void;
+  /** Search results to show instead of the folder, or null when no search is active. */
+  results: MessageSummary[] | null;
 }) {
-  const { client, folder, revision, updates, onRows } = props;
+  const { client, folder, revision, updates, onRows, results } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const pages = useRef(new Map<number, MessageSummary[]>());
   const loading = useRef(new Set<number>());
@@ -71,21 +73,24 @@ export function MessageList(props: {
   const [, setLoadedPages] = useState(0);
   const [error, setError] = useState<string | null>(null);
 
+  const count = results ? results.length : total;
   const virtualizer = useVirtualizer({
-    count: total,
+    count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
   });
 
   const rowAt = (index: number): MessageSummary | undefined => {
-    const stored = pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+    const stored = results
+      ? results[index]
+      : pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
     const update = stored && updates.get(stored.id);
     return stored && update ? { ...stored, ...update } : stored;
   };
 
   async function loadPage(page: number) {
-    if (!folder || pages.current.has(page) || loading.current.has(page)) return;
+    if (results || !folder || pages.current.has(page) || loading.current.has(page)) return;
     loading.current.add(page);
     try {
       const result = await client.call('mail:list', {
@@ -118,6 +123,7 @@ export function MessageList(props: {
     for (const item of items) void loadPage(Math.floor(item.index / PAGE_SIZE));
   });
   const indexOf = (id: number): number => {
+    if (results) return results.findIndex((message) => message.id === id);
     for (const [page, messages] of pages.current) {
       const offset = messages.findIndex((message) => message.id === id);
       if (offset >= 0) return page * PAGE_SIZE + offset;
@@ -125,7 +131,7 @@ export function MessageList(props: {
     return -1;
   };
   useEffect(() => {
-    onRows({ at: rowAt, indexOf, total });
+    onRows({ at: rowAt, indexOf, total: count });
   });
 
   return (
@@ -133,7 +139,7 @@ export function MessageList(props: {
       className="message-list"
       ref={scroller}
       role="listbox"
-      aria-label="Messages"
+      aria-label={results ? 'Search results' : 'Messages'}
       data-testid="message-list"
     >
       {error && (
@@ -141,9 +147,9 @@ export function MessageList(props: {
           {error}
         </p>
       )}
-      {total === 0 && !error && (
+      {count === 0 && !error && (
         <p className="hint" style={{ padding: 16 }}>
-          No messages.
+          {results ? 'No messages match the search.' : 'No messages.'}
         </p>
       )}
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -168,12 +174,20 @@ export function MessageList(props: {
   );
 }
 
+/** Names the lock badge's state, with the mode when the back end reports it. */
+function lockLabel(message: MessageSummary): string {
+  if (!message.encrypted) return 'Not encrypted';
+  if (message.mode === 'ratchet') return 'Encrypted (ratchet mode)';
+  if (message.mode === 'openpgp') return 'Encrypted (OpenPGP)';
+  return 'Encrypted';
+}
+
 function MessageRow({ message }: { message: MessageSummary }) {
   return (
     <>
-      <span title={message.encrypted ? 'Encrypted' : 'Not encrypted'}>
+      <span title={lockLabel(message)}>
         {message.encrypted ? (
-          <LockIcon label="Encrypted" />
+          <LockIcon label={lockLabel(message)} />
         ) : (
           <span className="badge bad" aria-label="Not encrypted">
             !
@@ -184,7 +198,12 @@ function MessageRow({ message }: { message: MessageSummary }) {
       <span className="date">
         {message.date ? new Date(message.date).toLocaleDateString() : ''}
       </span>
-      <span className="subject">
+      <span className="subject" title={message.subject ?? undefined}>
+        {message.flagged && (
+          <span className="flag" aria-label="Flagged" title="Flagged">
+            ⚑
+          </span>
+        )}
         <SignatureBadge message={message} />{' '}
         {message.encrypted && message.subject === '[...]'
           ? 'Encrypted message (open it to see the subject)'

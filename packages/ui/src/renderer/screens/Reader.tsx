@@ -9,6 +9,9 @@ import { messageOf } from '../api-client.ts';
 import { MessageBody } from '../components/MessageBody.tsx';
 import { SecurityStatus } from '../components/SecurityStatus.tsx';
 
+/** Subjects longer than this start clamped to three lines, with a button to show them in full. */
+const LONG_SUBJECT_CHARS = 200;
+
 export function Reader(props: {
   client: MailApiClient;
   messageId: number | null;
@@ -70,7 +73,7 @@ export function Reader(props: {
         <>
           <SecurityStatus message={message} />
           <header className="headers">
-            <h2 data-testid="reader-subject">{message.subject ?? '(no subject)'}</h2>
+            <Subject key={message.id} subject={message.subject} />
             <dl>
               <dt>From</dt>
               <dd>{message.from ?? '-'}</dd>
@@ -103,5 +106,23 @@ export function Reader(props: {
         </>
       )}
     </section>
+  );
+}
+
+/** The subject heading: wraps anywhere, so no subject widens the pane, and clamps long ones. */
+function Subject({ subject }: { subject: string | null }) {
+  const long = (subject?.length ?? 0) > LONG_SUBJECT_CHARS;
+  const [expanded, setExpanded] = useState(false);
+  return (
+    <>
+      <h2 data-testid="reader-subject" className={long && !expanded ? 'clamped' : undefined}>
+        {subject ?? '(no subject)'}
+      </h2>
+      {long && (
+        <button type="button" className="link-button" onClick={() => setExpanded(!expanded)}>
+          {expanded ? 'Show less of the subject' : 'Show the full subject'}
+        </button>
+      )}
+    </>
   );
 }
