@@ -1,6 +1,7 @@
 // Child process for the kill tests: opens Sealpost in an existing data folder and runs one sync
 // or one send, so the test process can SIGKILL it at any point. It prints "ready" once the
-// store is open and "done <JSON>" when the work finished; a killed run prints neither last line.
+// store is open, "progress" after each stored sync batch, and "done <JSON>" when the work
+// finished; a killed run prints no "done" line.
 // Usage: tsx crash-child.ts '<JSON of ChildRequest>'
 
 import { createSilentLogger } from '../../src/core/logger.ts';
@@ -28,7 +29,10 @@ process.stdout.write('ready\n');
 let result: unknown;
 try {
   if (request.action === 'sync') {
-    const report = await sealpost.mail.sync({ account: null });
+    const report = await sealpost.mail.sync({
+      account: null,
+      onProgress: () => process.stdout.write('progress\n'),
+    });
     result = { sentFromOutbox: report.accounts[0]?.sentFromOutbox ?? 0 };
   } else {
     const sent = await sealpost.mail.send({

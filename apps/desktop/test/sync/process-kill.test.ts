@@ -33,12 +33,16 @@ describe('sync killed with SIGKILL', () => {
       try {
         let killed = 0;
         for (let round = 0; round < KILLS; round += 1) {
-          // A kill point from the first batch of headers to well into the bodies.
+          // A kill point from the first batch of headers to well into the bodies: 1,500
+          // messages make 3 header and 15 body batches, so the first round is always killed.
           const run = await runChild(
             home,
             { action: 'sync' },
             {
-              killAfterReadyMs: 100 + Math.floor(random() * 2_500),
+              killAfterProgress: {
+                batches: 1 + Math.floor(random() * 8),
+                delayMs: Math.floor(random() * 40),
+              },
             },
           );
           expect(run.stderr).toBe('');

@@ -199,13 +199,17 @@ export interface ChildRun {
 const CHILD_SCRIPT = path.join(import.meta.dirname, 'crash-child.ts');
 
 /**
- * Runs crash-child.ts on `home`. `killAfterReadyMs` sends SIGKILL that long after the child
- * opened the store; `onStart` receives a function that kills the child at once.
+ * Runs crash-child.ts on `home`. `killAfterProgress` sends SIGKILL `delayMs` after the child's
+ * n-th stored sync batch, so the kill lands inside the sync however fast the machine is.
+ * `onStart` receives a function that kills the child at once.
  */
 export function runChild(
   home: SyncHome,
   request: { action: 'sync' | 'send'; to?: string; subject?: string; bodyBytes?: number },
-  options: { killAfterReadyMs?: number; onStart?: (kill: () => void) => void } = {},
+  options: {
+    killAfterProgress?: { batches: number; delayMs: number };
+    onStart?: (kill: () => void) => void;
+  } = {},
 ): Promise<ChildRun> {
   // Node itself with the tsx loader, not the tsx command: that one runs the script in a second
   // process, which SIGKILL of the first would leave running.
@@ -224,11 +228,18 @@ export function runChild(
   let stdout = '';
   let stderr = '';
   let ready = false;
+  let killScheduled = false;
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk.toString('utf8');
     if (!ready && stdout.includes('ready\n')) {
       ready = true;
-      if (options.killAfterReadyMs !== undefined) setTimeout(kill, options.killAfterReadyMs);
+    }
+
+    const target = options.killAfterProgress;
+    const batches = stdout.split('progress\n').length - 1;
+    if (target !== undefined && !killScheduled && batches >= target.batches) {
+      killScheduled = true;
+      setTimeout(kill, target.delayMs);
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
