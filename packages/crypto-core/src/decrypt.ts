@@ -134,42 +134,64 @@ async function decryptWithKeys(
     postQuantumStates,
   );
   try {
-    let result;
-    try {
-      result = await decrypt({
-        message,
-        sessionKeys: [sessionKey as SessionKey],
-        verificationKeys: certificates,
-        expectSigned: false,
-        format: 'binary',
-        date,
-        config: { ...openpgpConfig, maxDecompressedMessageSize: maxDecompressedBytes },
-      });
-    } catch (error) {
-      throw decryptFailed(error);
-    }
-    if (!(result.data instanceof Uint8Array)) {
-      throw new CryptoError(
-        'DECRYPT_FAILED',
-        'Decryption returned a stream; crypto-core only accepts complete messages.',
-      );
-    }
-
-    const signatures = await evaluateSignatures(
-      result.signatures as unknown as OpenPgpVerification[],
-      {
-        certificates,
-        date,
-        expectedSignerAddress,
-      },
+    const { data, signatures } = await decryptWithKnownSessionKey(
+      message,
+      sessionKey as SessionKey,
+      { certificates, date, expectedSignerAddress, maxDecompressedBytes },
     );
-    return { data: result.data, decryptedWith, signatures };
+    return { data, decryptedWith, signatures };
   } finally {
     sessionKey.data.fill(0);
   }
 }
 
-async function readEncryptedMessage(data: OpenPgpData): Promise<Message<Uint8Array | string>> {
+/**
+ * Decrypts `message` with a session key that is already known (found here, or unwrapped by an
+ * OpenPGP card) and evaluates the signatures inside it. The caller wipes the session key.
+ */
+export async function decryptWithKnownSessionKey(
+  message: Message<Uint8Array | string>,
+  sessionKey: SessionKey,
+  verification: {
+    certificates: Awaited<ReturnType<typeof parseCertificateList>>;
+    date: Date;
+    expectedSignerAddress: string | undefined;
+    maxDecompressedBytes: number;
+  },
+): Promise<{ data: Uint8Array; signatures: DecryptionResult['signatures'] }> {
+  const { certificates, date, expectedSignerAddress, maxDecompressedBytes } = verification;
+  let result;
+  try {
+    result = await decrypt({
+      message,
+      sessionKeys: [sessionKey],
+      verificationKeys: certificates,
+      expectSigned: false,
+      format: 'binary',
+      date,
+      config: { ...openpgpConfig, maxDecompressedMessageSize: maxDecompressedBytes },
+    });
+  } catch (error) {
+    throw decryptFailed(error);
+  }
+  if (!(result.data instanceof Uint8Array)) {
+    throw new CryptoError(
+      'DECRYPT_FAILED',
+      'Decryption returned a stream; crypto-core only accepts complete messages.',
+    );
+  }
+
+  const signatures = await evaluateSignatures(
+    result.signatures as unknown as OpenPgpVerification[],
+    { certificates, date, expectedSignerAddress },
+  );
+  return { data: result.data, signatures };
+}
+
+/** Reads an armored or binary OpenPGP message and rejects one without integrity protection. */
+export async function readEncryptedMessage(
+  data: OpenPgpData,
+): Promise<Message<Uint8Array | string>> {
   const decoded = decodeOpenPgpData(data, 'message');
   let message: Message<Uint8Array | string>;
   try {

@@ -3,14 +3,12 @@
 // it (one-pass signed messages, RFC 9580 sections 5.4 and 10.3). Fails closed like
 // decryptAndVerify: data is returned only after the MDC or AEAD check of the whole message.
 // The caller owns the session key and must wipe it.
-import { enums, readMessage, decrypt, type Message, type SessionKey } from 'openpgp';
+import { enums, type SessionKey } from 'openpgp';
 import { requireAddress } from './address.ts';
 import { parseCertificateList } from './certificate.ts';
-import { openpgpConfig } from './config.ts';
-import { decryptFailed, optionalByteLimit, rejectSymmetricallyEncryptedData } from './decrypt.ts';
+import { decryptWithKnownSessionKey, optionalByteLimit, readEncryptedMessage } from './decrypt.ts';
 import { CryptoError } from './errors.ts';
 import {
-  decodeOpenPgpData,
   optionalDate,
   rejectUnknownOptions,
   requireArray,
@@ -18,11 +16,7 @@ import {
   requireOptions,
   type OpenPgpData,
 } from './input.ts';
-import {
-  evaluateSignatures,
-  type OpenPgpVerification,
-  type SignatureResult,
-} from './signature-status.ts';
+import type { SignatureResult } from './signature-status.ts';
 
 /** A session key as a PKESK packet carries it (RFC 9580 section 5.1). */
 export interface RecoveredSessionKey {
@@ -79,31 +73,12 @@ export async function decryptWithSessionKey(
   const maxDecompressedBytes = optionalByteLimit(options.maxDecompressedBytes);
   const message = await readEncryptedMessage(options.message);
 
-  let result;
-  try {
-    result = await decrypt({
-      message,
-      sessionKeys: sessionKey,
-      verificationKeys: certificates,
-      expectSigned: false,
-      format: 'binary',
-      date,
-      config: { ...openpgpConfig, maxDecompressedMessageSize: maxDecompressedBytes },
-    });
-  } catch (error) {
-    throw decryptFailed(error);
-  }
-  if (!(result.data instanceof Uint8Array)) {
-    throw new CryptoError(
-      'DECRYPT_FAILED',
-      'Decryption returned a stream; crypto-core only accepts complete messages.',
-    );
-  }
-  const signatures = await evaluateSignatures(
-    result.signatures as unknown as OpenPgpVerification[],
-    { certificates, date, expectedSignerAddress },
-  );
-  return { data: result.data, signatures };
+  return decryptWithKnownSessionKey(message, sessionKey, {
+    certificates,
+    date,
+    expectedSignerAddress,
+    maxDecompressedBytes,
+  });
 }
 
 function requireSessionKey(value: unknown): SessionKey {
@@ -133,19 +108,4 @@ function requireSessionKey(value: unknown): SessionKey {
     algorithm: name as SessionKey['algorithm'],
     data: requireBytes(data, 'sessionKey.data'),
   };
-}
-
-async function readEncryptedMessage(data: OpenPgpData): Promise<Message<Uint8Array | string>> {
-  const decoded = decodeOpenPgpData(data, 'message');
-  let message: Message<Uint8Array | string>;
-  try {
-    message =
-      'armored' in decoded
-        ? await readMessage({ armoredMessage: decoded.armored, config: openpgpConfig })
-        : await readMessage({ binaryMessage: decoded.binary, config: openpgpConfig });
-  } catch (error) {
-    throw decryptFailed(error);
-  }
-  rejectSymmetricallyEncryptedData(message);
-  return message;
 }

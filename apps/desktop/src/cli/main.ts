@@ -10,7 +10,8 @@ import { registerCardCommands } from './commands/card.ts';
 import { registerContactCommands } from './commands/contacts.ts';
 import { registerKeyCommands } from './commands/key.ts';
 import { registerFido2Commands } from './commands/fido2.ts';
-import { registerMailCommands, registerMessageActionCommands } from './commands/mail.ts';
+import { registerMailCommands } from './commands/mail.ts';
+import { registerMessageActionCommands } from './commands/message-actions.ts';
 import { ignoreClosedStdout } from './closed-output.ts';
 import { useInvocationDirectory } from './working-directory.ts';
 

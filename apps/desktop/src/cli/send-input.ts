@@ -95,14 +95,14 @@ function decodeOrThrow(
   }
 }
 
-/** Reads a body or attachment file; `what` names the file's role in the error. */
-export function readInputFile(file: string, what: string): Buffer {
+/** Reads a body or attachment file; `role` names the file's role in the error. */
+export function readInputFile(file: string, role: string): Buffer {
   try {
     return readFileSync(file);
   } catch (error) {
     throw new CoreError(
       'INVALID_ARGUMENT',
-      `Cannot read the ${what} file ${file}: ${(error as Error).message}; check the path (relative paths start from the current directory).`,
+      `Cannot read the ${role} file ${file}: ${(error as Error).message}; check the path (relative paths start from the current directory).`,
       { cause: error },
     );
   }

@@ -173,7 +173,7 @@ export class ReadService {
             verificationCertificates,
             expectedSignerAddress,
           };
-          // Large PGP/MIME mail is decrypted by streaming, unless an OpenPGP card holds the key.
+          // Large PGP/MIME mail is decrypted by streaming, unless the key is on an OpenPGP card.
           const decrypted =
             parsed.kind === 'pgp-mime-encrypted' && isLargeMessage(armored) && !this.#usesCard()
               ? await decryptLargeMessage(decryptOptions)

@@ -279,17 +279,17 @@ describe('key export --secret', () => {
     ]);
     expect(generated.status).toBe(0);
 
-    const refused = await sealpost(keychainHome, [
+    const rejected = await sealpost(keychainHome, [
       'key',
       'export',
       '--address',
       keychainAddress,
       '--secret',
     ]);
-    expect(refused.stderr).toContain('PASSPHRASE_REQUIRED');
-    expect(refused.stderr).toContain('--key-passphrase-file FILE');
-    expect(refused.stdout).toBe('');
-    expect(refused.status).toBe(1);
+    expect(rejected.stderr).toContain('PASSPHRASE_REQUIRED');
+    expect(rejected.stderr).toContain('--key-passphrase-file FILE');
+    expect(rejected.stdout).toBe('');
+    expect(rejected.status).toBe(1);
 
     const keyFile = path.join(work, 'keychain-secret.asc');
     const exported = await sealpost(keychainHome, [

@@ -1,7 +1,7 @@
 // The MailApi bridge of the browser shell: calls travel as JSON over a WebSocket to the
 // shell on 127.0.0.1. The per-start token arrives in the URL fragment (never sent to the
 // server with page requests). It is removed from the address bar and kept in this tab's
-// sessionStorage, so a reload reconnects and closing the tab forgets it.
+// sessionStorage, so a reload reconnects and closing the tab discards it.
 
 import { MAIL_API_METHODS } from '../api/contract.ts';
 import type { MailApiBridge } from '../api/bridge.ts';

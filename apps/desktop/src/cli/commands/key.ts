@@ -361,8 +361,8 @@ function exportOwnCertificate(sealpost: Sealpost, address: string): string {
   try {
     return sealpost.keys.exportCertificate(address);
   } catch (error) {
-    const wanted = address.trim().toLowerCase();
-    const contact = sealpost.contacts.list().find((entry) => entry.address === wanted);
+    const normalized = address.trim().toLowerCase();
+    const contact = sealpost.contacts.list().find((entry) => entry.address === normalized);
     if (!(error instanceof CoreError) || error.code !== 'IDENTITY_NOT_FOUND' || !contact) {
       throw error;
     }

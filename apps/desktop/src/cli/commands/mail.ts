@@ -29,7 +29,8 @@ interface SendOptions {
   dryRun?: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Collects a repeatable option's values. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerMailCommands(program: Command): void {
   program
@@ -220,134 +221,6 @@ export function registerMailCommands(program: Command): void {
 }
 
 /** `sealpost search|flag|move|delete`: full-text search and message actions. */
-export function registerMessageActionCommands(program: Command): void {
-  program
-    .command('search')
-    .description('search subject, sender, recipients and text of stored mail (read mail in full)')
-    .argument('[words...]', 'words that must all occur; the last one also matches as a prefix')
-    .option('--account <address>', 'only this account')
-    .option('--folder <path>', 'only this folder')
-    .option('--from <text>', 'sender address contains this text')
-    .option('--since <date>', 'on or after this date (YYYY-MM-DD)')
-    .option('--before <date>', 'before this date (YYYY-MM-DD)')
-    .option('--has-attachment', 'only messages with attachments')
-    .option('--encrypted', 'only encrypted messages')
-    .option('--signed', 'only messages with a valid signature')
-    .option('--limit <count>', 'maximum results per account', '50')
-    .option('--json', 'print JSON')
-    .action(async (words: string[], options: SearchOptions, command: Command) => {
-      await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const results = sealpost.mail.search({
-          text: words.join(' '),
-          account: options.account ?? null,
-          ...(options.folder === undefined ? {} : { folder: options.folder }),
-          ...(options.from === undefined ? {} : { from: options.from }),
-          ...(options.since === undefined ? {} : { since: parseDate(options.since, '--since') }),
-          ...(options.before === undefined
-            ? {}
-            : { before: parseDate(options.before, '--before') }),
-          ...(options.hasAttachment ? { hasAttachment: true } : {}),
-          ...(options.encrypted ? { encrypted: true } : {}),
-          ...(options.signed ? { signed: true } : {}),
-          limit: parseCount(options.limit),
-        });
-        if (options.json) return printJson(results);
-        if (results.length === 0) process.stdout.write('No matching messages.\n');
-        for (const result of results) {
-          process.stdout.write(
-            `${result.id}\t${result.date}\t${result.folder}\t${result.from ?? '-'}\t${result.subject ?? ''}\n`,
-          );
-        }
-      });
-    });
-
-  program
-    .command('flag')
-    .description('set or clear IMAP flags; the server gets the change at the next sync')
-    .argument('<id>', 'message id from "sealpost list"')
-    .option('--add <flag>', 'flag to set, e.g. \\Seen or \\Flagged (repeatable)', collect, [])
-    .option('--remove <flag>', 'flag to clear (repeatable)', collect, [])
-    .action(async (id: string, options: { add: string[]; remove: string[] }, command: Command) => {
-      if (options.add.length + options.remove.length === 0) {
-        throw new CoreError(
-          'INVALID_ARGUMENT',
-          `No flag given for message ${id}; add --add FLAG or --remove FLAG, for example --add '\\Flagged'.`,
-        );
-      }
-      await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const result = sealpost.mail.setFlags(parseId(id), options);
-        process.stdout.write(`Changed; ${result.queued} change(s) wait for "sealpost sync".\n`);
-      });
-    });
-
-  program
-    .command('move')
-    .description('move a message to another folder; the server gets the change at the next sync')
-    .argument('<id>', 'message id from "sealpost list"')
-    .argument('<folder>', 'target folder path')
-    .action(async (id: string, folder: string, _options: unknown, command: Command) => {
-      await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const result = sealpost.mail.move(parseId(id), folder);
-        process.stdout.write(`Moved; ${result.queued} change(s) wait for "sealpost sync".\n`);
-      });
-    });
-
-  program
-    .command('delete')
-    .description('move a message to Trash (or delete it for good with --permanent)')
-    .argument('<id>', 'message id from "sealpost list"')
-    .option('--permanent', 'expunge instead of moving to Trash')
-    .action(async (id: string, options: { permanent?: boolean }, command: Command) => {
-      await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const result = sealpost.mail.delete(parseId(id), { permanent: options.permanent === true });
-        process.stdout.write(`Deleted; ${result.queued} change(s) wait for "sealpost sync".\n`);
-      });
-    });
-}
-
-interface SearchOptions {
-  account?: string;
-  folder?: string;
-  from?: string;
-  since?: string;
-  before?: string;
-  hasAttachment?: boolean;
-  encrypted?: boolean;
-  signed?: boolean;
-  limit: string;
-  json?: boolean;
-}
-
-function parseId(id: string): number {
-  const value = Number(id);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      `Message id ${id} is not valid; take an id from "sealpost list".`,
-    );
-  }
-  return value;
-}
-
-function parseCount(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      `--limit ${text} is not valid; give a whole number from 1 to 10000.`,
-    );
-  }
-  return value;
-}
-
-function parseDate(text: string, option: string): Date {
-  const date = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(date.getTime())) {
-    throw new CoreError('INVALID_ARGUMENT', `${option} ${text} is not a date; use YYYY-MM-DD.`);
-  }
-  return date;
-}
-
 function printMessage(message: ReadResult): void {
   // The status lines come first and every untrusted field is escaped, so message content
   // can neither imitate nor hide them.
