@@ -35,7 +35,7 @@ export class Connection {
 
   /**
    * Returns the compiled statement for `sql`, compiling it on first use. Sync runs the same
-   * INSERT and UPDATE for every message; in a CPU profile of a 10,000-message sync, compiling
+   * INSERT and UPDATE for every message. In a CPU profile of a 10,000-message sync, compiling
    * them again each time took about a tenth of the sync.
    */
   #prepare(sql: string): BetterSqlite3.Statement {

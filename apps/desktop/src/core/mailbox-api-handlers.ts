@@ -1,7 +1,7 @@
 // The MailApi handlers for mailbox actions and first-run repairs: search, flag, move and
 // delete a message, remove an account, and restore keys from a recovery-code backup. Message
 // actions change the local store at once and reach the server on the next sync
-// (sync/pending-replay.ts); removing an account never deletes mail on the server.
+// (sync/pending-replay.ts). Removing an account never deletes mail on the server.
 
 import type { MailApi, SearchHit } from '@sealpost/ui';
 import type { SearchRequest } from './search.ts';

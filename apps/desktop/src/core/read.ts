@@ -272,7 +272,7 @@ export class ReadService {
 
   /**
    * An unknown signing key from an address whose key is pinned is a warning sign, not a key
-   * to import, so the reason tells the user to check with the sender instead.
+   * to import, so the reason asks the user to check with the sender instead.
    */
   #explainUnknownSigners(opened: OpenedMessage, from: string | null): OpenedMessage {
     const pinned = from === null ? null : this.store.contacts.getPinned(from);

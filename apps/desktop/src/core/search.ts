@@ -1,7 +1,7 @@
 // Search over mail: keeps the FTS5 index of the store current and runs queries. Sync only
-// queues a message whose body arrived (search_queue); indexPending then indexes plain and
-// signed mail in full and encrypted mail by its outer headers, in batches outside the sync,
-// and ReadService adds the decrypted subject, addresses and text when it decrypts a message.
+// queues a message whose body arrived (search_queue). indexPending then indexes the queue in
+// batches outside the sync: plain and signed mail in full, encrypted mail by its outer headers.
+// ReadService adds the decrypted subject, addresses and text when it decrypts a message.
 // NOTE: the index is the one place where decrypted text is stored; it stays inside the store so
 // the store's encryption at rest covers it, and nothing here writes it anywhere else.
 

@@ -1,7 +1,7 @@
 // The compiled Electron main process (dist-electron/main.mjs), loaded under Node.js with a
-// stand-in for the `electron` module: the window options, the app: protocol and its CSP, the
-// denial of navigation, new windows and permissions, and one IPC route per MailApi method that
-// rejects foreign frames. It also opens a data folder, which loads the native SQLite driver.
+// stand-in for the `electron` module. Checked: the window options, the app: protocol and its
+// CSP, and the denial of navigation, new windows and permissions. Also one IPC route per
+// MailApi method, each rejecting foreign frames. It also opens a data folder, which loads the native SQLite driver.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

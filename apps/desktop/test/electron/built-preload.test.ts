@@ -14,7 +14,7 @@ interface PreloadRun {
   invoked: Array<[string, unknown]>;
 }
 
-/** Runs the preload with a require() that, like a sandboxed preload's, knows only `electron`. */
+/** Runs the preload with a require() that, like a sandboxed preload's, resolves only `electron`. */
 function runPreload(source: string): PreloadRun {
   const run: PreloadRun = { required: [], exposed: new Map(), invoked: [] };
   const electron = {

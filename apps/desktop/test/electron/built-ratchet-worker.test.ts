@@ -1,5 +1,5 @@
 // The compiled ratchet worker (dist-electron/ratchet-worker.mjs), which the packaged app starts
-// because it contains no tsx. It must run on its own as a worker thread and answer requests.
+// because it contains no tsx. It must run on its own as a worker thread and respond to requests.
 
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';

@@ -1,4 +1,4 @@
-// A temporary file that holds plaintext encrypted with AES-256-GCM (Node.js crypto) under a
+// A temporary file that contains plaintext encrypted with AES-256-GCM (Node.js crypto) under a
 // random key kept only in memory, in records of 1 MiB of plaintext, each with its own counter
 // nonce and tag. It lets large decrypted messages wait on disk until their integrity check
 // passes without ever being written in the clear. The key is wiped and the file deleted by

@@ -1,7 +1,7 @@
 // Extracts the secret values an OpenPGP card imports from an identity's unprotected secret key:
 // the Ed25519 seed of the primary key and the Curve25519 ECDH secret of its classical
 // encryption subkey, in the form the card's key import expects. Also builds the stub that
-// replaces the stored key once the card holds it, which is GnuPG's "gnu-dummy" S2K packets
+// replaces the stored key once the key is on the card, which is GnuPG's "gnu-dummy" S2K packets
 // (openpgp.js makeDummy) with no secret material. The caller must call wipe().
 import { SecretKeyPacket, enums, readPrivateKey, type PrivateKey } from 'openpgp';
 import { CoreError } from '../errors.ts';

@@ -14,7 +14,7 @@ export function cardMessageSigner(cards: CardService, address: string): MessageS
 }
 
 /**
- * Returns the encryption mode for mail signed on a card. A card holds no ML-KEM subkey, so the
+ * Returns the encryption mode for mail signed on a card. A card has no ML-KEM subkey, so the
  * sender's certificate lost it in the move, and 'auto' falls back to classical encryption even
  * when the negotiation recorded 'pq'.
  */

@@ -1,5 +1,5 @@
-// How core reaches a FIDO2 authenticator: a device source that opens a HidTransport (64-byte
-// CTAPHID reports). Production uses node-hid. Callers of the core API pass another source
+// The device source through which core reaches a FIDO2 authenticator: it opens a HidTransport
+// (64-byte CTAPHID reports). Production uses node-hid. Callers of the core API pass another source
 // explicitly. A process whose entry point a test cannot call (the CLI) takes the process
 // default, which only code running in that process can replace. No environment variable can.
 

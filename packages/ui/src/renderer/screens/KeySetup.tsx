@@ -58,7 +58,7 @@ export function KeySetup(props: {
       if (!own) {
         const addresses = restored.map((key) => key.address).join(', ') || 'no address';
         throw new Error(
-          `The backup holds keys for ${addresses}, not for ${props.address}; create a new key or import one for ${props.address}.`,
+          `The backup contains keys for ${addresses}, not for ${props.address}; create a new key or import one for ${props.address}.`,
         );
       }
       return { address: own.address, fingerprint: own.fingerprint };

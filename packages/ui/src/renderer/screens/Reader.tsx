@@ -109,7 +109,7 @@ export function Reader(props: {
   );
 }
 
-/** The subject heading: wraps anywhere, so no subject widens the pane, and clamps long ones. */
+/** Renders the subject heading, which wraps anywhere so no subject widens the pane, and clamps long ones. */
 function Subject({ subject }: { subject: string | null }) {
   const long = (subject?.length ?? 0) > LONG_SUBJECT_CHARS;
   const [expanded, setExpanded] = useState(false);
