@@ -2,30 +2,17 @@
 // folder. The list shows each draft's subject, recipients and time, and opens it in the
 // composer or deletes it.
 
-import { useCallback, useEffect, useState } from 'react';
-import type { DraftContent, DraftSummary } from '../../api/types.ts';
+import type { DraftContent } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { useApiList } from '../use-api-list.ts';
 
 export function Drafts(props: {
   client: MailApiClient;
   onOpen: (draft: DraftContent & { draftId: string }) => void;
 }) {
   const { client, onOpen } = props;
-  const [drafts, setDrafts] = useState<DraftSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      setDrafts(await client.call('draft:list'));
-    } catch (caught) {
-      setError(messageOf(caught));
-    }
-  }, [client]);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
+  const { items: drafts, error, setError, refresh } = useApiList(client, 'draft:list');
 
   async function open(id: string) {
     try {

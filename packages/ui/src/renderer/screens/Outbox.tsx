@@ -2,11 +2,12 @@
 // good. Each entry shows why its last attempt failed, with Retry (send now) and Discard (delete
 // unsent, after a confirmation). Nothing leaves the outbox unsent without that confirmation.
 
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { OutboxEntryView } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { useApiList } from '../use-api-list.ts';
 
 /** Returns how many outbox entries failed for good, for the folder list's count. */
 export function failedCount(entries: readonly OutboxEntryView[]): number {
@@ -15,23 +16,10 @@ export function failedCount(entries: readonly OutboxEntryView[]): number {
 
 export function Outbox(props: { client: MailApiClient; onChanged: () => void }) {
   const { client, onChanged } = props;
-  const [entries, setEntries] = useState<OutboxEntryView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { items: entries, error, setError, refresh } = useApiList(client, 'outbox:list');
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
   const [discarding, setDiscarding] = useState<OutboxEntryView | null>(null);
-
-  const refresh = useCallback(async () => {
-    try {
-      setEntries(await client.call('outbox:list'));
-    } catch (caught) {
-      setError(messageOf(caught));
-    }
-  }, [client]);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
 
   async function retry(entry: OutboxEntryView) {
     setBusy(entry.id);
