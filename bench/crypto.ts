@@ -2,8 +2,9 @@
 // GnuPG (`gpg`) and Sequoia's `sqop` in the same run, file to file, for 1 KB, 1 MB and 100 MB.
 // Sealpost uses the buffered crypto-core API up to 1 MB and the streaming API (with its
 // encrypted spool) above 16 MB. Each peer uses its own Curve25519 keys and no compression.
-// Prints median wall and CPU times (CPU: this process and its child processes, Linux only) and
-// their ratios as JSON. Run: pnpm exec tsx bench/crypto.ts [--large-mb 100]
+// The peers take turns run by run. Prints median wall and CPU times (CPU: this process and its
+// child processes, and Sealpost's main thread alone; Linux only), their ratios and the load
+// average as JSON. Run: pnpm exec tsx bench/crypto.ts [--large-mb 100]
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -256,30 +257,64 @@ function cpuMs(): number {
   return ticks * 10;
 }
 
-/** Median wall time and median CPU time (process and children) of `runs` runs. */
-async function timeRuns(
+/**
+ * CPU time in milliseconds of this process's main thread alone (utime and stime of
+ * /proc/self/task/PID/stat). For Sealpost it is the critical path, because openpgp.js runs
+ * there while file I/O and parts of garbage collection run on other threads.
+ */
+function mainThreadCpuMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface RunTimes {
+  wallMs: number[];
+  cpuMs: number[];
+  mainThreadCpuMs: number[];
+}
+
+/**
+ * Runs `action` for every peer `runs` times, peer after peer within each run, so a change of
+ * the machine's load during the benchmark affects every peer alike. Returns the times by peer.
+ */
+async function timeInterleaved(
   runs: number,
-  action: () => Promise<void>,
-): Promise<{ wallMs: number; cpuMs: number }> {
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
+  peerList: Peer[],
+  action: (peer: Peer) => Promise<void>,
+): Promise<Map<string, RunTimes>> {
+  const times = new Map<string, RunTimes>(
+    peerList.map((peer) => [peer.name, { wallMs: [], cpuMs: [], mainThreadCpuMs: [] }]),
+  );
   for (let run = 0; run < runs; run++) {
-    const cpuStart = cpuMs();
-    const start = performance.now();
-    await action();
-    times.push(performance.now() - start);
-    cpuTimes.push(cpuMs() - cpuStart);
+    for (const peer of peerList) {
+      const cpuStart = cpuMs();
+      const mainStart = mainThreadCpuMs();
+      const start = performance.now();
+      await action(peer);
+      const entry = times.get(peer.name)!;
+      entry.wallMs.push(performance.now() - start);
+      entry.cpuMs.push(cpuMs() - cpuStart);
+      entry.mainThreadCpuMs.push(mainThreadCpuMs() - mainStart);
+    }
   }
-  return { wallMs: median(times), cpuMs: median(cpuTimes) };
+  return times;
 }
 
 /** Median milliseconds by size label, then by peer. */
 type Medians = Record<string, Record<string, { encryptMs: number; decryptMs: number }>>;
 
+/** Returns the 1-minute load average, rounded to one decimal. */
+function loadAverage(): number {
+  return Math.round(os.loadavg()[0]! * 10) / 10;
+}
+
 try {
   const peers = [await sealpostPeer(), gnupgPeer(), sqopPeer()];
   const results: Medians = {};
   const cpuResults: Medians = {};
+  const sealpostMainThreadCpu: Record<string, { encryptMs: number; decryptMs: number }> = {};
+  const load: Record<string, { start: number; end: number }> = {};
   for (const size of sizes) {
     const plaintext = file(`plain-${size.bytes}`);
     const block = randomBytes(Math.min(size.bytes, MB));
@@ -287,25 +322,40 @@ try {
     for (let written = 0; written < size.bytes; written += block.length) stream.write(block);
     await new Promise((resolve) => stream.end(resolve));
     const large = size.bytes > 16 * MB;
+    const encryptedOf = (peer: Peer): string => file(`${peer.name}-${size.bytes}.pgp`);
+    const decryptedOf = (peer: Peer): string => file(`${peer.name}-${size.bytes}.out`);
+
+    const loadAtStart = loadAverage();
+    const encryption = await timeInterleaved(size.runs, peers, (peer) =>
+      peer.encrypt(plaintext, encryptedOf(peer), large),
+    );
+    const decryption = await timeInterleaved(size.runs, peers, (peer) =>
+      peer.decrypt(encryptedOf(peer), decryptedOf(peer), large),
+    );
+    load[size.label] = { start: loadAtStart, end: loadAverage() };
 
     results[size.label] = {};
+    cpuResults[size.label] = {};
     for (const peer of peers) {
-      const encrypted = file(`${peer.name}-${size.bytes}.pgp`);
-      const decrypted = file(`${peer.name}-${size.bytes}.out`);
-      const encryption = await timeRuns(size.runs, () => peer.encrypt(plaintext, encrypted, large));
-      const decryption = await timeRuns(size.runs, () => peer.decrypt(encrypted, decrypted, large));
-      if (!readFileSync(decrypted).equals(readFileSync(plaintext))) {
+      if (!readFileSync(decryptedOf(peer)).equals(readFileSync(plaintext))) {
         throw new Error(`${peer.name} did not round-trip ${size.label}`);
       }
+      const encrypted = encryption.get(peer.name)!;
+      const decrypted = decryption.get(peer.name)!;
       results[size.label]![peer.name] = {
-        encryptMs: encryption.wallMs,
-        decryptMs: decryption.wallMs,
+        encryptMs: median(encrypted.wallMs),
+        decryptMs: median(decrypted.wallMs),
       };
-      cpuResults[size.label] ??= {};
       cpuResults[size.label]![peer.name] = {
-        encryptMs: encryption.cpuMs,
-        decryptMs: decryption.cpuMs,
+        encryptMs: median(encrypted.cpuMs),
+        decryptMs: median(decrypted.cpuMs),
       };
+      if (peer.name === 'sealpost') {
+        sealpostMainThreadCpu[size.label] = {
+          encryptMs: median(encrypted.mainThreadCpuMs),
+          decryptMs: median(decrypted.mainThreadCpuMs),
+        };
+      }
     }
   }
 
@@ -338,6 +388,8 @@ try {
         sealpostTimeOverPeer: ratiosOf(results),
         medianCpuMs: cpuResults,
         sealpostCpuOverPeer: ratiosOf(cpuResults),
+        sealpostMedianMainThreadCpuMs: sealpostMainThreadCpu,
+        loadAverage: load,
       },
       null,
       2,

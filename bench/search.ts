@@ -138,11 +138,14 @@ async function main(): Promise<void> {
   const { createSilentLogger } = await import('../apps/desktop/src/core/logger.ts');
   const { resolveDataPaths } = await import('../apps/desktop/src/core/paths.ts');
   const { Sealpost } = await import('../apps/desktop/src/core/sealpost.ts');
+  // Opening a data folder kept at an older schema version includes its migrations.
+  const openStarted = performance.now();
   const sealpost = await Sealpost.open(
     resolveDataPaths({ SEALPOST_HOME: sealpostHome }),
     createSilentLogger(),
     { passphrase: corpus.home.passphrase, preferPassphrase: true, keychain: null },
   );
+  const openSeconds = (performance.now() - openStarted) / 1000;
 
   const sealpostMs: number[] = [];
   const notmuchMs: number[] = [];
@@ -230,6 +233,7 @@ async function main(): Promise<void> {
         loadAverage: os.loadavg()[0],
         sync,
         notmuchIndexSeconds,
+        openSeconds,
         queries: QUERIES,
         limit: LIMIT,
         hits,

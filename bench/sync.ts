@@ -5,7 +5,7 @@
 // the figure is the ratio of Sealpost's time to mbsync's. Sealpost's time is the sync alone:
 // search indexing runs after it and is reported apart (indexSeconds, indexPendingAtEnd).
 // Run: pnpm bench:sync, or BENCH_USER=t-bench-...@sealpost.test pnpm bench:sync to reuse the
-// corpus of an earlier run.
+// corpus of an earlier run. BENCH_ROUNDS sets the number of rounds (2 by default).
 // Needs the local mail stack (bash scripts/mail-stack up) and root to write the Maildir files.
 
 import { execFileSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { createSyncHome } from '../apps/desktop/test/sync/sync-fixtures.ts';
 import { buildCorpus, existingCorpus, repositoryRoot, STACK_CERTIFICATE } from './sync-corpus.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
 /** Runs bench/sync-run.ts on a fresh data folder for `address`; returns its JSON line. */
 export async function sealpostSync(address: string): Promise<{

@@ -7,7 +7,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 const DESKTOP_DIR = fileURLToPath(new URL('../', import.meta.url));
 
@@ -47,6 +47,18 @@ const ESM_PRELUDE = [
   'const __dirname = __sealpostDirname(__filename);',
 ].join('\n');
 
+/** Options of every bundle: one file with its dependencies, and only warnings logged. */
+const BUNDLE = { bundle: true, logLevel: 'warning' } satisfies BuildOptions;
+
+/** Options of the ES module bundles that run in Node.js: main.mjs and the ratchet worker. */
+const NODE_ESM_BUNDLE = {
+  ...BUNDLE,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  banner: { js: ESM_PRELUDE },
+} satisfies BuildOptions;
+
 /**
  * Builds main.mjs, preload.cjs and the files beside them into ELECTRON_BUILD_DIR. Each build
  * writes to its own staging folder first and then renames every file into place, so a test
@@ -57,38 +69,27 @@ export async function buildElectronBundles(): Promise<{ main: string; preload: s
   const staging = mkdtempSync(path.join(ELECTRON_BUILD_DIR, '.staging-'));
   try {
     await build({
+      ...NODE_ESM_BUNDLE,
       entryPoints: [path.join(DESKTOP_DIR, 'src/main/main.ts')],
       outfile: path.join(staging, path.basename(MAIN_BUNDLE)),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
       external: ['electron', ...NATIVE_PACKAGES],
-      banner: { js: ESM_PRELUDE },
       sourcemap: 'linked',
-      logLevel: 'warning',
     });
 
     await build({
+      ...NODE_ESM_BUNDLE,
       entryPoints: [path.join(DESKTOP_DIR, '../../packages/crypto-core/src/ratchet/worker.ts')],
       outfile: path.join(staging, path.basename(RATCHET_WORKER_BUNDLE)),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      banner: { js: ESM_PRELUDE },
-      logLevel: 'warning',
     });
 
     await build({
+      ...BUNDLE,
       entryPoints: [path.join(DESKTOP_DIR, 'src/preload/preload.ts')],
       outfile: path.join(staging, path.basename(PRELOAD_BUNDLE)),
-      bundle: true,
       platform: 'browser',
       format: 'cjs',
       target: 'chrome120',
       external: ['electron'],
-      logLevel: 'warning',
     });
 
     for (const file of BESIDE_BUNDLE) {

@@ -16,6 +16,7 @@ export {
   type PostQuantumSubkeyInfo,
 } from './certificate.ts';
 export { applyRevocation } from './revocation.ts';
+export { revocationCertificatesOf } from './revocation.ts';
 export { createRevocationCertificate, type RevocationReason } from './revocation.ts';
 export {
   UnlockedKey,
@@ -104,6 +105,7 @@ export { RatchetError, type RatchetErrorCode } from './ratchet/errors.ts';
 export { MAX_PAYLOAD_LENGTH as RATCHET_MAX_PAYLOAD_LENGTH } from './ratchet/padding.ts';
 export {
   PREKEY_BUNDLE_CONTENT_TYPE,
+  decodeBundle,
   decodeSignedBundle,
   encodeSignedBundle,
   type PrekeyBundle,

@@ -1,7 +1,7 @@
 // Making and applying a key revocation signature (RFC 9580 section 5.2.1.16, type 0x20) for a
 // certificate. After this, signatures by the certificate verify as `revoked-key` and it is no
 // longer offered for encryption. Making one needs the unlocked secret primary key.
-import { enums, revokeKey } from 'openpgp';
+import { armor, enums, PacketList, revokeKey } from 'openpgp';
 import { parseCertificate } from './certificate.ts';
 import { openpgpConfig, openpgpFullConfig } from './config.ts';
 import { CryptoError, describeError, wrapError } from './errors.ts';
@@ -90,4 +90,21 @@ export async function applyRevocation(
       { cause: error },
     );
   }
+}
+
+/**
+ * Returns each key revocation signature (type 0x20) attached to the primary key of
+ * `certificate`, armored on its own as a revocation certificate. Nothing is verified here:
+ * pass each one to `applyRevocation` with the stored certificate, which verifies it against
+ * that certificate's primary key.
+ */
+export async function revocationCertificatesOf(certificate: OpenPgpData): Promise<string[]> {
+  const publicKey = await parseCertificate(certificate);
+  return publicKey.revocationSignatures
+    .filter((signature) => signature.signatureType === enums.signature.keyRevocation)
+    .map((signature) => {
+      const packets = new PacketList();
+      packets.push(signature);
+      return armor(enums.armor.publicKey, packets.write(), undefined, undefined, undefined, true);
+    });
 }

@@ -28,6 +28,7 @@ export {
 export { buildPlainMessage, type PlainMessageInput } from './build/plain-message.ts';
 
 export { parseMessage, type MessageKind, type ParsedMessage } from './parse/parse-message.ts';
+export { classifyMessage, type MessageClassification } from './parse/classify-message.ts';
 export {
   parseEntity,
   type ParsedAttachment,
@@ -104,3 +105,17 @@ export {
 } from './wkd/https-get.ts';
 export { lookupWkd, wkdUrls, type WkdResult, type WkdUrls } from './wkd/wkd-lookup.ts';
 export { lookupVksByEmail, lookupVksByFingerprint, type VksResult } from './vks/vks-lookup.ts';
+
+export type { FileAttachmentInput } from './types.ts';
+export {
+  isFileAttachment,
+  streamInnerEntity,
+  type StreamedEntityInput,
+} from './build/streamed-entity.ts';
+export {
+  armorLineBreaks,
+  buildEncryptedMessageFrame,
+  type EncryptedMessageFrame,
+} from './build/encrypted-message-frame.ts';
+export type { RawMessageFile } from './smtp/send-message.ts';
+export { appendFile, type AppendFileInput } from './imap/append-file.ts';

@@ -35,6 +35,15 @@ export interface AttachmentInput {
   content: Uint8Array;
 }
 
+/** An attachment read from its file while the message is streamed (streamInnerEntity). */
+export interface FileAttachmentInput {
+  filename: string;
+  contentType: string;
+  path: string;
+  /** The file's length in bytes when it was chosen; a different length fails the send. */
+  size: number;
+}
+
 /** Attributes of an Autocrypt header (Autocrypt Level 1, section "The Autocrypt Header"). */
 export interface AutocryptHeaderFields {
   addr: string;

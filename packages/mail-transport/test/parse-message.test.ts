@@ -175,6 +175,16 @@ describe('parseMessage decoding', () => {
     expect(parsed.body?.protectedHeaders).toBeNull();
   });
 
+  it('keeps an invalid encoded-word as written', () => {
+    const subjectOf = (subject: string) =>
+      parseMessage(message([`Subject: ${subject}`, 'Content-Type: text/plain', '', 'x'])).headers
+        .subject;
+
+    expect(subjectOf('=?utf-8?B?!!!broken?=')).toBe('=?utf-8?B?!!!broken?=');
+    expect(subjectOf('=?utf-8?B?S8O2bG4?=')).toBe('Köln');
+    expect(subjectOf('=?utf-8?B?S?=')).toBe('=?utf-8?B?S?=');
+  });
+
   it('reads S/MIME multipart/signed as plain', () => {
     const raw = message([
       'From: bob@sealpost.test',

@@ -28,7 +28,8 @@ export type {
 } from './repositories/contact-certificates.ts';
 export { FolderRepository } from './repositories/folders.ts';
 export type { Folder, FolderSyncState } from './repositories/folders.ts';
-export { MessageRepository, MESSAGE_KINDS } from './repositories/messages.ts';
+export { MessageRepository } from './repositories/messages.ts';
+export { MESSAGE_KINDS } from './repositories/message-types.ts';
 export type {
   FolderCounts,
   InsertReceivedResult,
@@ -38,10 +39,13 @@ export type {
   Page,
   ReceivedMessage,
   StoredMessage,
-} from './repositories/messages.ts';
+} from './repositories/message-types.ts';
 export { OutboxRepository } from './repositories/outbox.ts';
 export type { NewOutboxEntry, OutboxEntry, OutboxState } from './repositories/outbox.ts';
+export type { OutboxFile } from './repositories/outbox.ts';
 export { MessageSyncRepository } from './repositories/message-sync.ts';
+export { MessageFileRepository } from './repositories/message-files.ts';
+export type { LargeBodyPending, ReceivedMessageFile } from './repositories/message-files.ts';
 export type {
   BodyPending,
   HeaderFields,

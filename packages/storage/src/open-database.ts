@@ -3,6 +3,7 @@
 // better-sqlite3-multiple-ciphers, better-sqlite3's API with whole-file encryption when a key
 // is passed (see database-key.ts).
 
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import Database from 'better-sqlite3-multiple-ciphers';
 
@@ -70,6 +71,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
 
   let db: SqliteHandle;
   try {
+    if (path !== ':memory:') restrictToOwner(path);
     db = new Database(path, { timeout: busyTimeoutMs }) as unknown as SqliteHandle;
   } catch (error) {
     throw openFailed(path, error);
@@ -94,6 +96,7 @@ type SqliteHandle = BetterSqlite3.Database;
 function encryptIfPlaintext(path: string, key: Uint8Array, busyTimeoutMs: number): void {
   let db: SqliteHandle;
   try {
+    restrictToOwner(path);
     db = new Database(path, { timeout: busyTimeoutMs }) as unknown as SqliteHandle;
   } catch (error) {
     throw openFailed(path, error);
@@ -140,4 +143,19 @@ function openFailed(path: string, error: unknown): StorageError {
       'Check that the folder exists and is writable and that the file is a Sealpost database.',
     { cause: error },
   );
+}
+
+/** Owner read and write only, like the keystore: the file is the user's mail. */
+const DATABASE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file with mode 0600 when it is missing, and sets 0600 on an existing one
+ * and its -wal and -shm files. SQLite creates -wal and -shm with the mode of the database file
+ * (os_unix.c, findCreateFileMode), so they follow it whatever the umask.
+ */
+function restrictToOwner(path: string): void {
+  if (!existsSync(path)) closeSync(openSync(path, 'a', DATABASE_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, DATABASE_FILE_MODE);
+  }
 }

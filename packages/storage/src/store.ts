@@ -12,6 +12,7 @@ import { IdentityRepository } from './repositories/identities.ts';
 import { MessageRepository } from './repositories/messages.ts';
 import { OutboxRepository } from './repositories/outbox.ts';
 import { MessageSyncRepository } from './repositories/message-sync.ts';
+import { MessageFileRepository } from './repositories/message-files.ts';
 import { OutboxScheduleRepository } from './repositories/outbox-schedule.ts';
 import { PendingActionRepository } from './repositories/pending-actions.ts';
 import { SearchIndexRepository } from './repositories/search-index.ts';
@@ -34,6 +35,7 @@ export class Store {
   readonly identityKeys: IdentityKeyRepository;
   readonly keySettings: KeySettingsRepository;
   readonly messageSync: MessageSyncRepository;
+  readonly messageFiles: MessageFileRepository;
   readonly outboxSchedule: OutboxScheduleRepository;
   readonly pendingActions: PendingActionRepository;
   readonly searchIndex: SearchIndexRepository;
@@ -60,6 +62,7 @@ export class Store {
     this.identityKeys = new IdentityKeyRepository(connection);
     this.keySettings = new KeySettingsRepository(connection);
     this.messageSync = new MessageSyncRepository(connection);
+    this.messageFiles = new MessageFileRepository(connection);
     this.outboxSchedule = new OutboxScheduleRepository(connection);
     this.pendingActions = new PendingActionRepository(connection);
     this.searchIndex = new SearchIndexRepository(connection);

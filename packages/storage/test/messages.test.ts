@@ -128,6 +128,36 @@ describe('MessageRepository', () => {
     });
   });
 
+  it('moves a message keeping its id', () => {
+    const { id } = store.messages.insertReceived(receivedMessage(folderId, 5));
+    const archive = seedFolder(store, 'alice@example.org', 'Archive', 12);
+
+    store.messages.moveToFolder(id, archive.folderId);
+    expect(store.messages.get(id)).toMatchObject({
+      folderId: archive.folderId,
+      uid: null,
+      uidValidity: null,
+    });
+    expect(store.messages.listByFolder(folderId)).toEqual([]);
+
+    store.messages.assignUid(id, { uidValidity: 12, uid: 1 });
+    expect(store.messages.get(id)).toMatchObject({ folderId: archive.folderId, uid: 1 });
+    expect(() => store.messages.moveToFolder(999, archive.folderId)).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_NOT_FOUND' }),
+    );
+  });
+
+  it('removes only a local copy', () => {
+    const { id } = store.messages.insertReceived(receivedMessage(folderId, 5));
+    expect(store.messages.removeLocalCopy(id)).toBe(false);
+    expect(store.messages.get(id)).not.toBeNull();
+
+    const archive = seedFolder(store, 'alice@example.org', 'Archive', 12);
+    store.messages.moveToFolder(id, archive.folderId);
+    expect(store.messages.removeLocalCopy(id)).toBe(true);
+    expect(store.messages.get(id)).toBeNull();
+  });
+
   it('rejects unknown kind and folder', () => {
     expect(() =>
       store.messages.insertReceived(receivedMessage(folderId, 1, { kind: 'smime' as 'plain' })),

@@ -26,18 +26,23 @@ export interface UnlockedWith {
 
 /**
  * Runs `action` with an open Sealpost instance and always closes it afterwards. `unlock` is
- * kept for the commands' declarations; the keys are unlocked for every command.
+ * kept for the commands' declarations; the keys are unlocked for every command. Only the audit
+ * commands set `auditRecovery`, which opens a database that is older than its audit anchor.
  */
 export async function withSealpost<T>(
   command: Command,
-  _options: { unlock: boolean },
+  options: { unlock: boolean; auditRecovery?: boolean },
   action: (sealpost: Sealpost, unlocked: UnlockedWith) => Promise<T>,
 ): Promise<T> {
   const paths = resolveDataPaths();
   ensureDataPaths(paths);
   const stateBeforeOpen = dataFolderState(paths);
   const access = await keyAccess(command, paths);
-  const sealpost = await Sealpost.open(paths, createLogger(paths.logs), access);
+  const sealpost = await Sealpost.open(paths, createLogger(paths.logs), access, {
+    auditRecovery: options.auditRecovery === true,
+  }).catch((error: unknown) => {
+    throw namePassphraseFile(error, command);
+  });
   // Only a passphrase that opened a passphrase-mode folder is the Sealpost passphrase: a FIDO2
   // recovery code, or a --passphrase-file given to a keychain folder, is not.
   const unlocked: UnlockedWith = {
@@ -57,6 +62,20 @@ export async function withSealpost<T>(
   } finally {
     sealpost.close();
   }
+}
+
+/**
+ * Names the --passphrase-file in an INVALID_PASSPHRASE error. The core message asks the user to
+ * enter the passphrase, but the command read it from that file.
+ */
+function namePassphraseFile(error: unknown, command: Command): unknown {
+  const file = command.optsWithGlobals<{ passphraseFile?: string }>().passphraseFile;
+  if (!file || !(error instanceof CoreError) || error.code !== 'INVALID_PASSPHRASE') return error;
+  return new CoreError(
+    error.code,
+    `The passphrase in --passphrase-file ${file} does not unlock this data folder; put the Sealpost passphrase you chose at setup in ${file}.`,
+    { cause: error },
+  );
 }
 
 /**

@@ -14,6 +14,7 @@ import { registerMailCommands } from './commands/mail.ts';
 import { registerMessageActionCommands } from './commands/message-actions.ts';
 import { ignoreClosedStdout } from './closed-output.ts';
 import { useInvocationDirectory } from './working-directory.ts';
+import { sentence } from './sentence.ts';
 
 useInvocationDirectory();
 ignoreClosedStdout();
@@ -74,7 +75,7 @@ function reportUsageError(error: CommanderError): void {
   if (error.exitCode === 0) return;
   const message = error.message.replace(/^error: /, '');
   process.stderr.write(
-    `sealpost: INVALID_ARGUMENT: ${message[0]!.toUpperCase()}${message.slice(1)}; see "sealpost --help".\n`,
+    `sealpost: INVALID_ARGUMENT: ${sentence(`${message[0]!.toUpperCase()}${message.slice(1)}`)} See "sealpost --help".\n`,
   );
   process.exitCode = 1;
 }

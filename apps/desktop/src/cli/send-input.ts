@@ -2,7 +2,8 @@
 // and attachment files. `send --dry-run` runs the same checks, so a plan that passes would
 // not fail later on its input.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import type { FileAttachmentInput } from '@sealpost/mail-transport';
 import path from 'node:path';
 import { CoreError } from '../core/errors.ts';
 import { guessContentType } from './content-type.ts';
@@ -17,12 +18,6 @@ export const MAX_SUBJECT_CHARACTERS = 2000;
 // C0 controls (including CR, LF and TAB), DEL and C1 controls.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-
-export interface SendAttachment {
-  filename: string;
-  contentType: string;
-  content: Buffer;
-}
 
 /** Rejects a subject with control characters or more than MAX_SUBJECT_CHARACTERS characters. */
 export function checkSubject(subject: string): void {
@@ -43,13 +38,35 @@ export function checkSubject(subject: string): void {
   }
 }
 
-/** Reads every attachment file, so a missing one fails before the message is built. */
-export function readAttachments(files: string[]): SendAttachment[] {
+/**
+ * Opens every attachment file and records its length, so a missing or unreadable one fails
+ * before the message is built. The core reads the content when it builds the message.
+ */
+export function readAttachments(files: string[]): FileAttachmentInput[] {
   return files.map((file) => ({
     filename: path.basename(file),
     contentType: guessContentType(file),
-    content: readInputFile(file, 'attachment'),
+    path: path.resolve(file),
+    size: regularFileSize(file),
   }));
+}
+
+function regularFileSize(file: string): number {
+  let descriptor: number | null = null;
+  try {
+    descriptor = openSync(file, 'r');
+    const info = fstatSync(descriptor);
+    if (!info.isFile()) throw new Error('it is not a regular file');
+    return info.size;
+  } catch (error) {
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      `Cannot read the attachment file ${file}: ${(error as Error).message}; check the path (relative paths start from the current directory).`,
+      { cause: error },
+    );
+  } finally {
+    if (descriptor !== null) closeSync(descriptor);
+  }
 }
 
 /**

@@ -6,11 +6,14 @@ import { readFileSync } from 'node:fs';
 import { CoreError } from '../core/errors.ts';
 import { combineShares } from '../core/shamir.ts';
 
+/** The eight signature bytes that start every PNG file (PNG specification, section 5.2). */
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 /** Returns the first non-blank line of a share file. */
 export function readShareFile(file: string): string {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     throw new CoreError(
       'INVALID_ARGUMENT',
@@ -18,7 +21,15 @@ export function readShareFile(file: string): string {
       { cause: error },
     );
   }
-  const share = text
+  if (bytes.subarray(0, PNG_SIGNATURE.length).equals(PNG_SIGNATURE)) {
+    const textFile = /\.png$/i.test(file) ? file.replace(/\.png$/i, '.txt') : 'share-N.txt';
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      `The Shamir share file ${file} is a PNG image (the QR code of a share); pass the matching text file ${textFile} instead, or the text the QR code contains saved to a file.`,
+    );
+  }
+  const share = bytes
+    .toString('utf8')
     .split(/\r?\n/)
     .map((line) => line.trim())
     .find((line) => line.length > 0);

@@ -50,16 +50,13 @@ export class AccountService {
     if (this.store.accounts.getByEmail(email)) {
       throw new CoreError(
         'INVALID_ARGUMENT',
-        `The account ${email} already exists; remove it first to change it.`,
+        `The account ${email} already exists; to change it, remove it first with "sealpost account remove --address ${email} --yes" (keys and contacts are kept), then add it again.`,
       );
     }
     const sealedPassword = this.vault().seal(Buffer.from(input.password, 'utf8'), PASSWORD_PURPOSE);
 
     // Check both logins before storing anything, so a typo never leaves a half-added account.
-    const imap = imapOptions(input.imap, input.password, input.pinnedCertificate);
-    const session = await ImapSession.connect(imap);
-    await session.close();
-    await verifySmtpLogin(smtpServer(input.smtp, input.password, input.pinnedCertificate));
+    await verifyLogins(input);
 
     const account = this.store.accounts.insert({
       email,
@@ -128,6 +125,20 @@ export class AccountService {
   #password(account: AccountRecord): string {
     return this.vault().unseal(account.sealedPassword, PASSWORD_PURPOSE).toString('utf8');
   }
+}
+
+/**
+ * Logs in to the IMAP and then the SMTP server of `input` and logs out, storing nothing. Raises
+ * the transport's error for the first login that fails.
+ */
+export async function verifyLogins(
+  input: Pick<AccountInput, 'imap' | 'smtp' | 'password' | 'pinnedCertificate'>,
+): Promise<void> {
+  const session = await ImapSession.connect(
+    imapOptions(input.imap, input.password, input.pinnedCertificate),
+  );
+  await session.close();
+  await verifySmtpLogin(smtpServer(input.smtp, input.password, input.pinnedCertificate));
 }
 
 export type AccountRecord = NonNullable<ReturnType<Store['accounts']['getByEmail']>>;

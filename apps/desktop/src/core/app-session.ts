@@ -14,7 +14,7 @@ import {
   unlockWithFido2,
 } from './hardware/fido2-unlock.ts';
 import type { Fido2Interaction, SecurityKeyState } from './hardware/fido2-unlock.ts';
-import type { Keychain } from './keystore/keychain.ts';
+import { OsKeychain, probeKeychain, type Keychain } from './keystore/keychain.ts';
 import { dataFolderState } from './keystore/open-keys.ts';
 import type { DataPaths } from './paths.ts';
 import { Sealpost } from './sealpost.ts';
@@ -50,6 +50,8 @@ export class AppSession {
   #passphraseRequired = false;
   /** The keychain error that left a keychain folder with an enrolled FIDO2 key locked. */
   #keychainFailure: string | null = null;
+  /** The reason a new folder needs a passphrase, shown once while the user chooses it. */
+  #keychainNotice: string | null = null;
   /** The security key unlock in progress, which a second request joins instead of opening twice. */
   #securityKeyUnlock: Promise<AppSessionStatus> | null = null;
 
@@ -68,6 +70,9 @@ export class AppSession {
         const code = errorCode(error);
         if (code === 'PASSPHRASE_REQUIRED') {
           this.#passphraseRequired = true;
+          if (dataFolderState(this.options.paths) === 'new') {
+            this.#keychainNotice ??= this.#noKeychainNotice();
+          }
         } else if (securityKey.enrolled && KEYCHAIN_FAILURES.has(code)) {
           // The folder has no passphrase, so its enrolled security key is the only way in.
           this.options.log.warn({ code }, 'keychain failed; offering the FIDO2 security key');
@@ -87,6 +92,7 @@ export class AppSession {
       notices: [
         ...(this.#sealpost?.notices ?? []),
         ...(locked && this.#keychainFailure ? [this.#keychainFailure] : []),
+        ...(locked && state === 'new' && this.#keychainNotice ? [this.#keychainNotice] : []),
       ],
       securityKey:
         locked && this.#keychainFailure
@@ -153,6 +159,14 @@ export class AppSession {
     this.#keychainFailure = null;
   }
 
+  /** Returns the security key device and touch timeout of this session, for enrolling a key. */
+  fido2Device(): Pick<Fido2Interaction, 'device'> & { timeoutMs: number } {
+    return {
+      ...(this.options.fido2Device === undefined ? {} : { device: this.options.fido2Device }),
+      timeoutMs: this.options.fido2TimeoutMs ?? FIDO2_TOUCH_TIMEOUT_MS,
+    };
+  }
+
   require(): Sealpost {
     if (!this.#sealpost) {
       throw new CoreError(
@@ -164,10 +178,25 @@ export class AppSession {
   }
 
   async #open(passphrase: string | null): Promise<void> {
+    // The unlock screen already showed why the passphrase is needed, so core adds no second
+    // notice about the keychain, as in the CLI.
+    const noticeShown = passphrase !== null && this.#keychainNotice !== null;
     this.#sealpost = await Sealpost.open(this.options.paths, this.options.log, {
       ...(this.options.keychain === undefined ? {} : { keychain: this.options.keychain }),
       passphrase,
+      ...(noticeShown ? { preferPassphrase: true } : {}),
     });
     this.#passphraseRequired = passphrase !== null;
+    this.#keychainNotice = null;
+  }
+
+  /** Returns the notice for a new folder without a working keychain, naming the failure. */
+  #noKeychainNotice(): string {
+    const keychain = this.options.keychain === undefined ? new OsKeychain() : this.options.keychain;
+    const failure = keychain === null ? null : probeKeychain(keychain, 'probe');
+    return (
+      `No OS keychain is available${failure ? ` (${failure.message})` : ''}. Your keys are protected by the Sealpost ` +
+      'passphrase instead, which Sealpost will ask for each time it starts.'
+    );
   }
 }

@@ -7,7 +7,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuditEntry, Store } from '@sealpost/storage';
-import { AuditAnchorFile } from './audit-anchor.ts';
+import { AUDIT_ANCHOR_FILE, AuditAnchorFile } from './audit-anchor.ts';
 import type { AuditAnchor } from './audit-anchor.ts';
 import { CoreError } from './errors.ts';
 
@@ -24,7 +24,8 @@ export type AuditOperation =
   | 'revoke'
   | 'usage'
   | 'audit-anchor-create'
-  | 'audit-anchor-mismatch';
+  | 'audit-anchor-mismatch'
+  | 'audit-mismatch-accept';
 
 /**
  * The relation of the anchor to the newest entry. `lagging` is the state after a crash between
@@ -39,6 +40,13 @@ export type AuditDetails = Record<string, string | number | boolean>;
 export interface AuditVerification {
   entries: number;
   lastHash: string | null;
+  /** Sequence numbers of the `audit-anchor-mismatch` entries the user accepted. */
+  acceptedMismatches: number[];
+  /**
+   * The newest `audit-anchor-create` entry: the anchor was deleted (or the log predates anchors)
+   * and made again there, so cuts of the entries before it cannot be detected. Null without one.
+   */
+  anchorRecreated: { seq: number; at: Date } | null;
 }
 
 const GENESIS_HASH = new Uint8Array(32);
@@ -126,7 +134,9 @@ export class AuditLog {
   verify(): AuditVerification {
     const entries = this.store.auditLog.list();
     let previous: Uint8Array = GENESIS_HASH;
-    let firstMismatch: AuditEntry | null = null;
+    let mismatches: AuditEntry[] = [];
+    const accepted: number[] = [];
+    let anchorRecreated: AuditVerification['anchorRecreated'] = null;
     entries.forEach((entry, index) => {
       const position = index + 1;
       if (entry.seq !== position) {
@@ -144,10 +154,17 @@ export class AuditLog {
       if (!equalBytes(entry.hash, this.#hash(entry))) {
         throw invalid(position, 'was changed after it was written');
       }
-      if (entry.operation === 'audit-anchor-mismatch' && !firstMismatch) firstMismatch = entry;
+      if (entry.operation === 'audit-anchor-create')
+        anchorRecreated = { seq: entry.seq, at: entry.at };
+      if (entry.operation === 'audit-anchor-mismatch') mismatches.push(entry);
+      // An acceptance covers every mismatch recorded before it, never a later one.
+      if (entry.operation === 'audit-mismatch-accept') {
+        accepted.push(...mismatches.map((mismatch) => mismatch.seq));
+        mismatches = [];
+      }
       previous = entry.hash;
     });
-    if (firstMismatch) throw recordedMismatch(firstMismatch);
+    if (mismatches[0]) throw recordedMismatch(mismatches[0]);
 
     const last = entries.at(-1) ?? null;
     const anchor = this.#anchor.read();
@@ -164,7 +181,65 @@ export class AuditLog {
     return {
       entries: entries.length,
       lastHash: entries.length > 0 ? Buffer.from(previous).toString('hex') : null,
+      acceptedMismatches: accepted,
+      anchorRecreated,
     };
+  }
+
+  /**
+   * Raises AUDIT_LOG_TRUNCATED when the log is behind its anchor (entries cut off the end, or an
+   * older copy of the database), or when an earlier append recorded that and no
+   * `audit-mismatch-accept` followed. Opening the data folder calls this, so a rolled-back
+   * database is not used to sign with a key revoked later or to reuse ratchet message keys.
+   * An outdated or altered anchor over a complete log is left to `verify`.
+   */
+  requireNotRolledBack(): void {
+    const last = this.store.auditLog.last();
+    const { state, anchor } = this.#anchorState(last);
+    if (state === 'truncated' || state === 'replaced') {
+      throw mismatchError(state, anchor?.seq ?? 0, last?.seq ?? 0, null);
+    }
+
+    let unaccepted: AuditEntry | null = null;
+    for (const entry of this.store.auditLog.list()) {
+      if (entry.operation === 'audit-mismatch-accept') unaccepted = null;
+      if (entry.operation !== 'audit-anchor-mismatch' || unaccepted) continue;
+      const { reason } = JSON.parse(entry.details) as AuditDetails;
+      if (reason === 'truncated' || reason === 'replaced') unaccepted = entry;
+    }
+    if (unaccepted) throw recordedMismatch(unaccepted);
+  }
+
+  /**
+   * Accepts the current log after a rollback or an anchor mismatch, for a user who knows its
+   * cause (for example a restored older copy of the data folder). Appends the mismatch entry
+   * when no append recorded it yet, then an `audit-mismatch-accept` entry, so `verify` passes
+   * again and still lists the accepted mismatches. Returns the number of mismatches accepted.
+   */
+  acceptMismatch(): number {
+    const last = this.store.auditLog.last();
+    const { state } = this.#anchorState(last);
+    const unaccepted = this.#unacceptedMismatchesBefore(Number.MAX_SAFE_INTEGER);
+    if (unaccepted === 0 && (state === 'current' || state === 'lagging')) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        'The audit log and its anchor match, so there is nothing to accept; "sealpost audit verify" checks the log.',
+      );
+    }
+    // `record` writes the mismatch entry first when the anchor does not match.
+    this.record('audit-mismatch-accept', null);
+    return this.#unacceptedMismatchesBefore(this.store.auditLog.last()!.seq);
+  }
+
+  /** Counts the mismatch entries after the last acceptance and before entry `seq`. */
+  #unacceptedMismatchesBefore(seq: number): number {
+    let count = 0;
+    for (const entry of this.store.auditLog.list()) {
+      if (entry.seq >= seq) break;
+      if (entry.operation === 'audit-anchor-mismatch') count += 1;
+      if (entry.operation === 'audit-mismatch-accept') count = 0;
+    }
+    return count;
   }
 
   /** Lists the entries for display; the details are JSON objects. */
@@ -264,7 +339,9 @@ function mismatchError(
   foundAt: number | null,
 ): CoreError {
   const found = foundAt === null ? '' : ` (found when entry ${foundAt} was written)`;
-  const next = ' Keep a copy of the data folder for inspection.';
+  const next =
+    ` Keep a copy of the data folder for inspection, then restore sealpost.db together with ${AUDIT_ANCHOR_FILE} from the same backup of the data folder;` +
+    ' or, if you know the cause (such as a restored older copy of the data folder), accept the current log with "sealpost audit accept --yes", which the log records.';
   switch (state) {
     case 'truncated':
       return new CoreError(

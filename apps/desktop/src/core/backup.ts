@@ -104,16 +104,23 @@ export async function createBackup(store: Store, passphrase: string): Promise<Cr
   }
 }
 
+export interface RestoreOptions {
+  /** The address the caller restores for; the backup must contain a key for it. */
+  expectedAddress?: string;
+}
+
 /**
  * Decrypts a backup with its recovery code and stores its keys, protected with `passphrase`.
  * Every key is checked before the first is stored, and all are stored in one transaction, so
- * a wrong code, a corrupt file or a conflicting key leaves the store unchanged.
+ * a wrong code, a corrupt file, a conflicting key or a backup without a key for
+ * `options.expectedAddress` (BACKUP_ADDRESS_MISMATCH) leaves the store unchanged.
  */
 export async function restoreBackup(
   store: Store,
   passphrase: string,
   data: Uint8Array,
   recoveryCodeInput: string,
+  options: RestoreOptions = {},
 ): Promise<RestoredIdentity[]> {
   const recoveryCode = normalizeRecoveryCode(recoveryCodeInput);
   const payload = await decryptBackup(data, recoveryCode);
@@ -160,6 +167,13 @@ export async function restoreBackup(
     prepared.push({ address, certificate, secretKey, present: present !== null });
   }
 
+  if (options.expectedAddress !== undefined) {
+    checkExpectedAddress(
+      options.expectedAddress,
+      prepared.map((entry) => entry.address),
+    );
+  }
+
   store.transaction('restore backup', () => {
     for (const entry of prepared) {
       if (entry.present) continue;
@@ -178,6 +192,30 @@ export async function restoreBackup(
     fingerprint: entry.certificate.fingerprint,
     outcome: entry.present ? 'already-present' : 'restored',
   }));
+}
+
+/**
+ * Decrypts a backup with its recovery code and checks that it contains secret keys, without a
+ * store, so a caller can reject a wrong code (RECOVERY_CODE_INVALID) or a damaged file
+ * (BACKUP_CORRUPT) before it creates a data folder. Wipes the decrypted keys.
+ */
+export async function checkBackup(data: Uint8Array, recoveryCodeInput: string): Promise<void> {
+  const payload = await decryptBackup(data, normalizeRecoveryCode(recoveryCodeInput));
+  try {
+    splitSecretKeyBlocks(new TextDecoder().decode(payload));
+  } finally {
+    payload.fill(0);
+  }
+}
+
+/** Raises BACKUP_ADDRESS_MISMATCH unless `addresses` contains `expected`, ignoring case. */
+function checkExpectedAddress(expected: string, addresses: string[]): void {
+  const normalized = expected.trim().toLowerCase();
+  if (addresses.some((address) => address.toLowerCase() === normalized)) return;
+  throw new CoreError(
+    'BACKUP_ADDRESS_MISMATCH',
+    `The backup contains keys for ${addresses.join(', ')}, not for ${expected}; nothing was restored. Choose the backup made for ${expected}, or create or import a key for it.`,
+  );
 }
 
 async function decryptBackup(data: Uint8Array, recoveryCode: string): Promise<Uint8Array> {

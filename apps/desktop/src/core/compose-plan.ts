@@ -9,6 +9,8 @@ import {
   type NegotiationServices,
   type RecipientKeyStatus,
 } from './negotiation.ts';
+import { rejectRevokedOwnKey, rejectRevokedRecipients } from './revocation.ts';
+import { PENDING_REVOCATION_REASON, pendingRevocationWarning } from './revocation-notice.ts';
 
 /** The composer's statuses: a key that cannot be used shows as missing, with `reason`. */
 export type RecipientPlanStatus = Exclude<RecipientKeyStatus, 'key-unusable'>;
@@ -40,13 +42,28 @@ export async function planSend(
   const recipients = [...input.to, ...input.cc, ...input.bcc].map((address) =>
     normalizeAddress(address, 'recipient'),
   );
+  // A revoked own key fails the preview as it fails the send, with the same next step.
+  await rejectRevokedOwnKey(services.store, input.from);
+  // A revoked pinned key of a recipient fails the send with KEY_REVOKED even with
+  // --allow-plaintext, so the preview fails the same way instead of showing signed plaintext.
+  await rejectRevokedRecipients(
+    (address) => services.store.contacts.getPinned(address),
+    recipients,
+  );
+  // As in send, a pending revoked certificate makes the message go in OpenPGP mode.
+  const revocationWarning = pendingRevocationWarning(services.store, input.from, recipients);
   // A preview never raises for a missing key: it shows the plaintext mode and why instead.
   const negotiation = await negotiate(services, {
     from: input.from,
     recipients,
     allowPlaintext: true,
     preview: true,
+    forceOpenpgp: revocationWarning !== null,
+    forceOpenpgpReason: PENDING_REVOCATION_REASON,
   });
+  if (revocationWarning && negotiation.mode === 'openpgp') {
+    negotiation.warnings.push(revocationWarning);
+  }
   return {
     mode: negotiation.mode,
     encryption: negotiation.encryption,

@@ -1,6 +1,6 @@
 // Drafts saved from the composer, each sealed by the vault (AES-256-GCM under the key that the
 // Sealpost passphrase unlocks) into its own file in the data folder's `drafts` folder. Nothing
-// of a draft is written in the clear; the file name is a random UUID.
+// of a draft is written in the clear, attachments included; the file name is a random UUID.
 
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,14 @@ export interface Draft {
   bcc: string[];
   subject: string;
   text: string;
+  /** Files attached in the composer, sealed in the same file as the rest of the draft. */
+  attachments: DraftAttachment[];
+}
+
+export interface DraftAttachment {
+  filename: string;
+  contentType: string;
+  contentBase64: string;
 }
 
 export interface DraftSummary {
@@ -32,7 +40,8 @@ const PURPOSE = 'draft';
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface SealedDraft {
-  draft: Draft;
+  // Drafts saved before attachments were kept have no `attachments` field.
+  draft: Omit<Draft, 'attachments'> & { attachments?: DraftAttachment[] };
   savedAt: string;
 }
 
@@ -75,7 +84,8 @@ export class DraftStore {
   }
 
   load(id: string): Draft {
-    return this.#read(checkId(id)).draft;
+    const { draft } = this.#read(checkId(id));
+    return { ...draft, attachments: draft.attachments ?? [] };
   }
 
   delete(id: string): boolean {

@@ -1,11 +1,13 @@
 // Replacing a revoked own key: a new OpenPGP key takes the revoked one's place for the same
 // address, and every later signature and Autocrypt header uses it. The revoked secret key is
-// kept in `key_settings` (protected as before) only so that mail encrypted to it stays readable.
+// kept in `key_settings` (protected as before) only so that mail encrypted to it stays readable,
+// and the revoked certificate is kept there so that later messages carry it to contacts.
 
 import type { Store } from '@sealpost/storage';
 import { generateIdentity, readCertificate } from '@sealpost/crypto-core';
 import type { AuditLog } from './audit-log.ts';
 import { CoreError } from './errors.ts';
+import { recordRevokedCertificate } from './revocation-notice.ts';
 
 /** Returns the `key_settings` name of the revoked secret keys kept for `address`. */
 export function retiredKeysSetting(address: string): string {
@@ -38,7 +40,7 @@ export async function replaceRevokedKey(
   if (!(await readCertificate(old.certificate)).isRevoked) {
     throw new CoreError(
       'KEY_NOT_REVOKED',
-      `The key ${old.fingerprint} of ${input.address} is not revoked, so it is not replaced. Revoke it first with "sealpost key revoke --address ${input.address}".`,
+      `The key ${old.fingerprint} of ${input.address} is not revoked, so it is not replaced. Revoke it first with "sealpost key revoke --address ${input.address} --yes".`,
     );
   }
 
@@ -50,6 +52,13 @@ export async function replaceRevokedKey(
   const retired = [...retiredSecretKeys(store, input.address), old.secretKey];
   store.transaction(`replace revoked key of ${input.address}`, () => {
     store.keySettings.set(retiredKeysSetting(input.address), JSON.stringify(retired));
+    // Later messages carry the revoked certificate to each contact once (revocation-notice.ts).
+    recordRevokedCertificate(store, input.address, {
+      fingerprint: old.fingerprint,
+      certificate: old.certificate,
+    });
+    // Sessions were authenticated by the revoked key, so contacts start new ones from the new key.
+    store.ratchetSessions.removeForLocal(input.address);
     store.identities.replaceKey(input.address, {
       fingerprint: identity.fingerprint,
       certificate: identity.certificate,

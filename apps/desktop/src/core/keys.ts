@@ -1,6 +1,6 @@
 // Key service: the user's own identities (one OpenPGP key per address, protected by a
 // passphrase derived from the keystore's key-encryption key) and imports of certificates and
-// secret keys, including GnuPG exports. Every operation on an own key goes to the audit log.
+// secret keys (key-import.ts). Every operation on an own key goes to the audit log.
 
 import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
@@ -9,16 +9,14 @@ import {
   generateIdentity,
   protectSecretKey,
   readCertificate,
-  listIgnoredParts,
-  readCertificates,
   unlockSecretKey,
 } from '@sealpost/crypto-core';
-import type { CertificateInfo, IgnoredPart, UnlockedKey } from '@sealpost/crypto-core';
+import type { UnlockedKey } from '@sealpost/crypto-core';
 import { normalizeAddress } from './addresses.ts';
 import type { AuditLog } from './audit-log.ts';
-import { CoreError } from './errors.ts';
+import { CoreError, errorCode } from './errors.ts';
 import { createBackup, restoreBackup } from './backup.ts';
-import type { CreatedBackup, RestoredIdentity } from './backup.ts';
+import type { CreatedBackup, RestoredIdentity, RestoreOptions } from './backup.ts';
 import {
   DueRotationCheck,
   rotateDueIdentities,
@@ -38,14 +36,10 @@ export interface IdentitySummary {
   fingerprint: string;
 }
 
-export interface ImportResult {
-  /** Subkeys and User IDs of the certificate that were not used, with the reason. */
-  ignored?: IgnoredPart[];
-  kind: 'certificate' | 'secret-key';
-  address: string;
-  fingerprint: string;
-  summary: string;
-}
+import { importKeys } from './key-import.ts';
+import type { ImportResult } from './key-import.ts';
+
+export type { ImportResult } from './key-import.ts';
 
 export class KeyService {
   readonly #dueRotation = new DueRotationCheck();
@@ -153,28 +147,11 @@ export class KeyService {
     data: Uint8Array,
     options: { keyPassphrase: string | null; replacePinned: boolean },
   ): Promise<ImportResult[]> {
-    if (isSecretKeyData(data)) {
-      return [await this.#importSecretKey(data, options.keyPassphrase)];
-    }
-
-    const certificates = await readCertificates(data);
-    const results: ImportResult[] = [];
-    for (const certificate of certificates) {
-      results.push(this.#importCertificate(certificate, options.replacePinned));
-    }
-
-    // Parts that cannot be used (unknown algorithms, bad bindings) are dropped, so the result lists them.
-    if (certificates.length === 1 && results[0]) {
-      const text = Buffer.from(data).toString('latin1');
-      const ignored = await listIgnoredParts(text.includes('-----BEGIN PGP') ? text : data);
-      const notes = ignored.map((part) => `Ignored ${part.kind} ${part.id}: ${part.reason}.`);
-      results[0] = {
-        ...results[0],
-        ignored,
-        summary: [results[0].summary, ...notes].join('\n'),
-      };
-    }
-    return results;
+    return importKeys(
+      { store: this.store, passphrase: this.passphrase, log: this.log, audit: this.audit },
+      data,
+      options,
+    );
   }
 
   /**
@@ -190,9 +167,24 @@ export class KeyService {
     return backup;
   }
 
-  /** Restores the keys of a backup made by `exportBackup`; stores nothing when any check fails. */
-  async importBackup(data: Uint8Array, recoveryCode: string): Promise<RestoredIdentity[]> {
-    const restored = await restoreBackup(this.store, this.passphrase(), data, recoveryCode);
+  /**
+   * Restores the keys of a backup made by `exportBackup`; stores nothing when any check fails,
+   * including a backup without a key for `options.expectedAddress`. A failed restore is audited
+   * with `outcome=rejected` and the error code.
+   */
+  async importBackup(
+    data: Uint8Array,
+    recoveryCode: string,
+    options: RestoreOptions = {},
+  ): Promise<RestoredIdentity[]> {
+    const passphrase = this.passphrase();
+    let restored: RestoredIdentity[];
+    try {
+      restored = await restoreBackup(this.store, passphrase, data, recoveryCode, options);
+    } catch (error) {
+      this.audit.record('backup-import', null, { outcome: 'rejected', error: errorCode(error) });
+      throw error;
+    }
     this.log.info({ identities: restored.length }, 'backup imported');
     for (const identity of restored) {
       this.audit.record('backup-import', identity.fingerprint, { outcome: identity.outcome });
@@ -327,115 +319,5 @@ export class KeyService {
       );
     }
     return identity;
-  }
-
-  async #importSecretKey(data: Uint8Array, keyPassphrase: string | null): Promise<ImportResult> {
-    const sealpostPassphrase = this.passphrase();
-    const secretKey = await protectSecretKey(
-      data,
-      sealpostPassphrase,
-      keyPassphrase ?? sealpostPassphrase,
-    );
-    const certificate = await readCertificate(secretKey);
-    const address = certificate.addresses[0];
-    if (!address) {
-      throw new CoreError(
-        'INVALID_ARGUMENT',
-        `Key ${certificate.fingerprint} has no User ID with an e-mail address.`,
-      );
-    }
-    if (!certificate.hasEncryptionSubkey) {
-      throw new CoreError(
-        'KEY_UNUSABLE',
-        `Key ${certificate.fingerprint} has no valid encryption subkey, so nobody could write to you with it; add one in GnuPG (gpg --quick-add-key FINGERPRINT cv25519 encr) or create a key with "sealpost key generate".`,
-      );
-    }
-    if (this.store.identities.getByAddress(address)) {
-      throw new CoreError(
-        'INVALID_ARGUMENT',
-        `${address} already has a key; Sealpost keeps one key per address.`,
-      );
-    }
-
-    this.store.identities.insert({
-      address,
-      fingerprint: certificate.fingerprint,
-      certificate: certificate.armored,
-      secretKey,
-      revocationCertificate: null,
-      accountId: this.store.accounts.getByEmail(address)?.id ?? null,
-    });
-    this.log.info({ fingerprint: certificate.fingerprint }, 'secret key imported');
-    this.audit.record('import', certificate.fingerprint, { part: 'secret-key' });
-    return {
-      kind: 'secret-key',
-      address,
-      fingerprint: certificate.fingerprint,
-      summary: `Imported your secret key ${certificate.fingerprint} for ${address}, now protected by Sealpost's keystore.`,
-    };
-  }
-
-  #importCertificate(certificate: CertificateInfo, replacePinned: boolean): ImportResult {
-    if (certificate.addresses.length === 0) {
-      throw new CoreError(
-        'INVALID_ARGUMENT',
-        `Certificate ${certificate.fingerprint} has no User ID with an e-mail address.`,
-      );
-    }
-    // A key without an encryption subkey would only fail later, at send time, so it is rejected now.
-    if (!certificate.hasEncryptionSubkey) {
-      throw new CoreError(
-        'KEY_UNUSABLE',
-        `Certificate ${certificate.fingerprint} has no valid encryption subkey (it may be revoked, expired or sign-only); ask its owner for a current certificate.`,
-      );
-    }
-
-    const outcomes: string[] = [];
-    for (const address of certificate.addresses) {
-      const recorded = this.store.contacts.recordCertificate(
-        {
-          address,
-          fingerprint: certificate.fingerprint,
-          certificate: certificate.armored,
-          source: 'import',
-          seenAt: new Date(),
-        },
-        { replacePinned },
-      );
-      outcomes.push(describeOutcome(address, certificate.fingerprint, recorded.outcome));
-    }
-    this.log.info({ fingerprint: certificate.fingerprint }, 'certificate imported');
-    return {
-      kind: 'certificate',
-      address: certificate.addresses[0]!,
-      fingerprint: certificate.fingerprint,
-      summary: outcomes.join('\n'),
-    };
-  }
-}
-
-/** Tells a secret key from a certificate by the armor header or the first packet's tag (5). */
-function isSecretKeyData(data: Uint8Array): boolean {
-  const head = Buffer.from(data.subarray(0, 4096)).toString('latin1');
-  if (head.includes('-----BEGIN PGP'))
-    return head.includes('-----BEGIN PGP PRIVATE KEY BLOCK-----');
-
-  // RFC 9580 section 4.2: bit 6 set means the new packet format with the tag in bits 0-5.
-  const first = data[0] ?? 0;
-  const tag = first & 0x40 ? first & 0x3f : (first >> 2) & 0x0f;
-  return tag === 5;
-}
-
-function describeOutcome(address: string, fingerprint: string, outcome: string): string {
-  switch (outcome) {
-    case 'new':
-      return `Imported ${fingerprint} for ${address}; it is now the pinned key for that address.`;
-    case 'unchanged':
-    case 'updated':
-      return `${fingerprint} for ${address} was already known; refreshed it.`;
-    case 'replaced':
-      return `${fingerprint} now replaces the previously pinned key of ${address}.`;
-    default:
-      return `WARNING: ${address} already has a different pinned key. ${fingerprint} was recorded but is not used; check it with the contact and import again with --replace.`;
   }
 }

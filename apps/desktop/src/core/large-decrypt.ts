@@ -30,12 +30,30 @@ export async function decryptLargeMessage(
 ): Promise<DecryptionResult> {
   const { message, ...rest } = options;
   const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
-  const spool = await decryptToSpool({
+  return decryptThroughSpool({
     ...rest,
     message: slices(bytes),
     format: typeof message === 'string' ? 'armored' : 'binary',
   });
+}
+
+/**
+ * Decrypts and verifies an armored message read from `message` as it arrives, for a message
+ * that is too large to hold as a string (a message file). Raises like decryptLargeMessage.
+ */
+export async function decryptArmoredStream(
+  options: Omit<DecryptAndVerifyOptions, 'message'> & { message: AsyncIterable<Uint8Array> },
+): Promise<DecryptionResult> {
+  return decryptThroughSpool({ ...options, format: 'armored' });
+}
+
+async function decryptThroughSpool(
+  options: Parameters<typeof decryptToSpool>[0],
+): Promise<DecryptionResult> {
+  const spool = await decryptToSpool(options);
   try {
+    // TODO: parse and save attachments from the spool as streams. This copy makes the peak
+    // memory of a read grow with the message size ("Large attachments" in BENCHMARKS.md).
     const data = new Uint8Array(spool.size);
     let offset = 0;
     for await (const part of spool.read()) {

@@ -13,6 +13,7 @@ import type {
 import { PinError } from '@sealpost/hardware-token';
 import { testConnection } from './connection-test.ts';
 import { createCardApiHandlers } from './hardware/card-api-handlers.ts';
+import { createFido2ApiHandlers } from './hardware/fido2-api-handlers.ts';
 import { createMailboxApiHandlers } from './mailbox-api-handlers.ts';
 import { CoreError } from './errors.ts';
 import { findProvider } from './providers.ts';
@@ -39,6 +40,7 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
   return {
     ...createCardApiHandlers(core),
     ...createMailboxApiHandlers(core),
+    ...createFido2ApiHandlers(session, emit),
     'session:status': async () => status(),
     'session:unlock': async ({ passphrase }) => {
       await session.unlock(passphrase);
@@ -98,6 +100,9 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
     'contact:export': async ({ address }) => ({
       armored: core().exportContactCertificate(address),
     }),
+
+    'contact:accept': async ({ address, fingerprint, verified }) =>
+      core().trust.acceptKey(address, fingerprint, { verified }),
 
     'mail:folders': async () => core().pages.folders(),
     'mail:list': async (request) => core().pages.page(request),
@@ -168,7 +173,12 @@ async function syncWithProgress(sealpost: Sealpost, emit: EventSink): Promise<Sy
         newMessages,
         sentFromOutbox: synced.sentFromOutbox,
       });
-      if (newMessages > 0) emit('mail:new', { account: synced.email, count: newMessages });
+      // Archive, Trash and the other folders gain new UIDs when the user moves mail there, so
+      // only INBOX (case-insensitive, RFC 9051 section 5.1) counts as mail that arrived.
+      const arrived = synced.folders
+        .filter((folder) => folder.path.toUpperCase() === 'INBOX')
+        .reduce((sum, folder) => sum + folder.newMessages, 0);
+      if (arrived > 0) emit('mail:new', { account: synced.email, count: arrived });
     }
     emit('sync:progress', { account: account.email, done: index + 1, total: accounts.length });
   }

@@ -15,8 +15,12 @@ type MailboxMethods = Pick<
 export function createMailboxApiHandlers(core: () => Sealpost): MailboxMethods {
   return {
     'account:remove': async ({ email }) => ({ removed: core().accounts.remove(email) }),
-    'key:restore': async ({ armored, recoveryCode }) =>
-      core().keys.importBackup(new TextEncoder().encode(armored), recoveryCode),
+    'key:restore': async ({ armored, recoveryCode, address }) =>
+      core().keys.importBackup(
+        new TextEncoder().encode(armored),
+        recoveryCode,
+        address === undefined ? {} : { expectedAddress: address },
+      ),
 
     'mail:search': async (request) => {
       const query: SearchRequest = { account: request.account, limit: request.limit };

@@ -8,6 +8,7 @@ import type { AccountService } from './accounts.ts';
 import { CoreError } from './errors.ts';
 import { ensureArchiveFolder } from './sync/archive-folder.ts';
 import { encryptionModeOf, type EncryptionMode } from './message-kind.ts';
+import { listedSubjectOf, signatureStatusOf } from './read-outcome.ts';
 
 export interface FolderCounts {
   account: string;
@@ -23,7 +24,10 @@ export interface MessageListItem {
   folder: string;
   date: string | null;
   from: string | null;
+  /** The Subject a successful read showed, else the outer one ("[...]" when protected). */
   subject: string | null;
+  /** True when `subject` comes from a successful read. */
+  subjectRead: boolean;
   encrypted: boolean;
   /** The encryption mode, or null for unencrypted mail. */
   mode: EncryptionMode | null;
@@ -37,7 +41,6 @@ const SEEN = '\\Seen';
 
 interface StoredResult {
   kind?: string;
-  signatures?: Array<{ status: string; signerMatchesFrom?: boolean }>;
   error?: string | null;
 }
 
@@ -114,25 +117,12 @@ function toListItem(message: StoredMessage, account: string, folder: string): Me
     folder,
     date: message.date?.toISOString() ?? null,
     from: message.fromAddress,
-    subject: message.subject,
+    ...listedSubjectOf(message),
     encrypted: encryptionModeOf(message.kind, result) !== null,
     mode: encryptionModeOf(message.kind, result),
-    signature: result?.signatures ? signatureStatusOf(result.signatures) : null,
+    signature: signatureStatusOf(message.result),
     decryptionFailed: result?.error === 'DECRYPT_FAILED',
     unread: !message.flags.includes(SEEN),
     flagged: message.flags.includes('\\Flagged'),
   };
-}
-
-/**
- * Returns the one status a list row shows, by the same rule as the renderer's row update. An
- * invalid signature wins, then a valid one by the From address. `signer-mismatch` is a valid
- * signature by a key of another address, and `unsigned` a message read without any signature.
- */
-function signatureStatusOf(signatures: NonNullable<StoredResult['signatures']>): string {
-  if (signatures.some((signature) => signature.status === 'invalid')) return 'invalid';
-  if (signatures.some((signature) => signature.status === 'valid' && signature.signerMatchesFrom))
-    return 'valid';
-  if (signatures.some((signature) => signature.status === 'valid')) return 'signer-mismatch';
-  return signatures[0]?.status ?? 'unsigned';
 }

@@ -3,7 +3,7 @@
 // The size is an estimate from the input: each base64 layer adds a third (MIME attachments,
 // then the ASCII armor or the base64 ratchet part), and the estimate leaves headers out.
 
-import type { AttachmentInput, SmtpServer } from '@sealpost/mail-transport';
+import type { AttachmentInput, FileAttachmentInput, SmtpServer } from '@sealpost/mail-transport';
 import { smtpMaxMessageSize } from '@sealpost/mail-transport';
 import { RATCHET_MAX_PAYLOAD_LENGTH } from '@sealpost/crypto-core';
 import { CoreError } from './errors.ts';
@@ -15,14 +15,19 @@ import type { SendMode } from './negotiation.ts';
  */
 export const SIZE_CHECK_THRESHOLD_BYTES = 1024 * 1024;
 
+/** The parts of a message that its size depends on. */
+export interface MessageContent {
+  text: string;
+  attachments: AttachmentInput[];
+  attachmentFiles?: FileAttachmentInput[];
+}
+
 /** Returns the estimated size in bytes of the message as it goes over SMTP. */
-export function estimateMessageSize(
-  input: { text: string; attachments: AttachmentInput[] },
-  mode: SendMode,
-): number {
+export function estimateMessageSize(input: MessageContent, mode: SendMode): number {
   const payload =
     Buffer.byteLength(input.text, 'utf8') +
-    input.attachments.reduce((sum, attachment) => sum + attachment.content.length, 0);
+    input.attachments.reduce((sum, attachment) => sum + attachment.content.length, 0) +
+    (input.attachmentFiles ?? []).reduce((sum, file) => sum + file.size, 0);
   const mime = Math.ceil((payload * 4) / 3);
   return mode === 'signed-plaintext' ? mime : Math.ceil((mime * 4) / 3);
 }
@@ -34,7 +39,7 @@ export function estimateMessageSize(
  */
 export async function checkMessageSize(
   server: SmtpServer,
-  input: { text: string; attachments: AttachmentInput[] },
+  input: MessageContent,
   mode: SendMode,
 ): Promise<void> {
   const estimate = estimateMessageSize(input, mode);

@@ -71,6 +71,8 @@ export async function negotiate(
     preview?: boolean;
     /** Use OpenPGP mode even where ratchet mode is ready, e.g. for a peer who lost their sessions. */
     forceOpenpgp?: boolean;
+    /** The reason text for `forceOpenpgp`. Without it, the reason is "OpenPGP mode was requested". */
+    forceOpenpgpReason?: string;
   },
 ): Promise<Negotiation> {
   const from = input.from.toLowerCase();
@@ -157,7 +159,7 @@ export async function negotiate(
   if (ratchet.ready && keyOnCard) {
     reason += '; ratchet mode is not used because the sender key is on an OpenPGP card';
   } else if (ratchet.ready && input.forceOpenpgp === true) {
-    reason += '; ratchet mode is not used because OpenPGP mode was requested';
+    reason += `; ratchet mode is not used because ${input.forceOpenpgpReason ?? 'OpenPGP mode was requested'}`;
   }
   return {
     mode: 'openpgp',
@@ -248,10 +250,15 @@ async function describeRecipient(
     : null;
 
   for (const certificate of changed) {
+    // An unusable pinned key (revoked, v6, no encryption subkey) is never used, and its own
+    // warning below gives the reason, so this warning covers only the new key.
+    const pinnedUse =
+      reason === null
+        ? `the pinned key ${pinned.fingerprint} is used until you check the new key and run `
+        : 'the new key is not used until you check it and run ';
     warnings.push(
       `${address} presented a different key ${certificate.fingerprint} (from ${certificate.source}); ` +
-        `the pinned key ${pinned.fingerprint} is used until you check it and run ` +
-        `"sealpost contacts accept-key ${address} ${certificate.fingerprint}"`,
+        `${pinnedUse}"sealpost contacts accept-key ${address} ${certificate.fingerprint}"`,
     );
   }
   // Certificates imported by hand reach the capability record here, at their first use.

@@ -8,12 +8,20 @@
 // committed locally, the retry sends a second copy. 'sent' is committed right after the reply,
 // which keeps that window to one local commit. The Sent folder cannot close it: Bcc copies
 // share one Message-ID, and the Sent copy is appended only after the 'sent' commit.
+// A large message is kept in a file of the outbox folder (outbox-files.ts) that its entry names,
+// sent and appended from there as a stream, and deleted when the entry leaves the outbox.
 
 import type { Logger } from 'pino';
-import type { OutboxState, Store } from '@sealpost/storage';
-import { ImapSession, sendMessage } from '@sealpost/mail-transport';
+import type { OutboxEntry as StoredEntry, OutboxState, Store } from '@sealpost/storage';
+import {
+  appendFile,
+  ImapSession,
+  sendMessage,
+  type RawMessageFile,
+} from '@sealpost/mail-transport';
 import type { AccountRecord, AccountService } from './accounts.ts';
 import { CoreError, errorCode } from './errors.ts';
+import { OutboxFiles, readHeaderSection, type MessageFile } from './outbox-files.ts';
 
 /** Returns true when the SMTP server rejected for good (a 5xx reply to RCPT or DATA), so a retry cannot help. */
 function isPermanentFailure(error: unknown): boolean {
@@ -25,11 +33,15 @@ function isPermanentFailure(error: unknown): boolean {
 export class OutboxSendError extends Error {
   readonly code: string;
 
-  constructor(cause: unknown) {
+  constructor(
+    cause: unknown,
+    /** The outbox entry that keeps the message. */
+    readonly outboxId: number,
+  ) {
     const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.?\s*$/, '.');
     const next = isPermanentFailure(cause)
       ? 'The server refused it for good, so it stays in the outbox as failed and is not sent again.'
-      : 'The message is kept in the outbox and is sent again by "sealpost sync".';
+      : 'The message is kept in the outbox and is sent again at the next sync.';
     super(`${reason} ${next}`, { cause });
     this.name = 'OutboxSendError';
     this.code = errorCode(cause);
@@ -40,6 +52,8 @@ export interface OutboxEntry {
   id: number;
   account: string;
   to: string[];
+  /** The Subject the user wrote, or null for entries queued before it was stored. */
+  subject: string | null;
   attempts: number;
   lastError: string | null;
   state: string;
@@ -77,11 +91,17 @@ export function retryDelayMs(attempts: number): number {
 }
 
 export class Outbox {
+  /** Folder of the large messages kept as files, or null to keep every message in the database. */
+  readonly files: OutboxFiles | null;
+
   constructor(
     private readonly store: Store,
     private readonly accounts: AccountService,
     private readonly log: Logger,
-  ) {}
+    filesFolder: string | null = null,
+  ) {
+    this.files = filesFolder === null ? null : new OutboxFiles(filesFolder);
+  }
 
   #lastEnqueuedId: number | null = null;
 
@@ -96,20 +116,50 @@ export class Outbox {
     return { id: this.#lastEnqueuedId, state: entry ? entry.state : 'removed' };
   }
 
-  /** Stores the message, sends it, and returns the recipients the server rejected. */
+  /**
+   * Stores the message with the user's `subject` for outbox lists, sends it, and returns the
+   * recipients the server rejected.
+   */
   async enqueueAndSend(
     account: AccountRecord,
     envelope: { from: string; to: string[] },
     raw: Uint8Array,
+    subject: string | null = null,
   ): Promise<string[]> {
     const entry = this.store.outbox.enqueue({
       accountId: account.id,
       raw,
       envelopeFrom: envelope.from,
       envelopeTo: envelope.to,
+      subject,
     });
     this.#lastEnqueuedId = entry.id;
     const outcome = await this.#attempt(account, entry.id, envelope, raw, true);
+    return outcome === false ? envelope.to : outcome;
+  }
+
+  /**
+   * Like enqueueAndSend for a message in a file of `files` (see OutboxFiles.write). The entry
+   * refers to the file, which is deleted when the entry leaves the outbox.
+   */
+  async enqueueFileAndSend(
+    account: AccountRecord,
+    envelope: { from: string; to: string[] },
+    file: MessageFile,
+    subject: string | null = null,
+  ): Promise<string[]> {
+    const files = this.#requireFiles();
+    const path = files.pathOf(file.name);
+    const entry = this.store.outbox.enqueue({
+      accountId: account.id,
+      raw: await readHeaderSection(path),
+      envelopeFrom: envelope.from,
+      envelopeTo: envelope.to,
+      file,
+      subject,
+    });
+    this.#lastEnqueuedId = entry.id;
+    const outcome = await this.#attempt(account, entry.id, envelope, this.#messageOf(entry), true);
     return outcome === false ? envelope.to : outcome;
   }
 
@@ -128,6 +178,7 @@ export class Outbox {
         'requeued messages whose sending was interrupted; they are sent again',
       );
     }
+    await this.#removeOrphanFiles();
     const due = options.respectBackoff
       ? new Set(this.store.outboxSchedule.listDue(account.id, new Date()))
       : null;
@@ -135,7 +186,8 @@ export class Outbox {
     for (const entry of this.store.outbox.listQueued(account.id)) {
       if (due && !due.has(entry.id)) continue;
       const envelope = { from: entry.envelopeFrom, to: entry.envelopeTo };
-      if ((await this.#attempt(account, entry.id, envelope, entry.raw, false)) !== false) sent += 1;
+      const message = this.#messageOf(entry);
+      if ((await this.#attempt(account, entry.id, envelope, message, false)) !== false) sent += 1;
     }
     await this.#finishSent(account);
     return sent;
@@ -148,6 +200,7 @@ export class Outbox {
       id: entry.id,
       account: this.store.accounts.getById(entry.accountId)?.email ?? String(entry.accountId),
       to: entry.envelopeTo,
+      subject: entry.subject,
       attempts: entry.attempts,
       lastError: entry.lastError,
       state: entry.state,
@@ -177,15 +230,16 @@ export class Outbox {
     if (entry.state === 'failed') this.store.outbox.requeue(id);
     this.store.outboxSchedule.setNextAttempt(id, null);
     const envelope = { from: entry.envelopeFrom, to: entry.envelopeTo };
-    const outcome = await this.#attempt(account, id, envelope, entry.raw, true);
+    const outcome = await this.#attempt(account, id, envelope, this.#messageOf(entry), true);
     return { id, rejectedRecipients: outcome === false ? envelope.to : outcome };
   }
 
   /** Deletes a queued or failed entry for good; only the user's explicit request calls this. */
   discard(id: number): void {
-    this.#requireWaiting(id, 'discard');
+    const entry = this.#requireWaiting(id, 'discard');
     this.store.outbox.remove(id);
     this.log.info({ outboxId: id }, 'the user discarded an outbox entry');
+    this.#removeFile(entry);
   }
 
   /** Returns entry `id` when it is queued or failed, else raises a CoreError naming its state. */
@@ -210,8 +264,15 @@ export class Outbox {
     return entry;
   }
 
-  /** Appends the sender's copy to the account's Sent folder; returns false when that failed. */
-  async appendToSent(account: AccountRecord, raw: Uint8Array): Promise<boolean> {
+  /**
+   * Appends the sender's copy to the account's Sent folder; returns false when that failed.
+   * With `file`, the copy is streamed from that file and `raw` is only its header section.
+   */
+  async appendToSent(
+    account: AccountRecord,
+    raw: Uint8Array,
+    file: MessageFile | null = null,
+  ): Promise<boolean> {
     let session: ImapSession | null = null;
     try {
       session = await ImapSession.connect(this.accounts.imapOptions(account));
@@ -230,13 +291,60 @@ export class Outbox {
       if (messageId && (await session.searchMessageId(sent.path, messageId)).length > 0) {
         return true;
       }
-      await session.append(sent.path, raw, ['\\Seen']);
+      if (file) {
+        // The streamed APPEND opens its own connection; this one is closed first.
+        await session.close();
+        session = null;
+        await appendFile(this.accounts.imapOptions(account), {
+          path: sent.path,
+          file: this.#requireFiles().pathOf(file.name),
+          size: file.size,
+          flags: ['\\Seen'],
+        });
+      } else {
+        await session.append(sent.path, raw, ['\\Seen']);
+      }
       return true;
     } catch (error) {
       this.log.error({ err: error, accountId: account.id }, 'appending the sent copy failed');
       return false;
     } finally {
       await session?.close();
+    }
+  }
+
+  #requireFiles(): OutboxFiles {
+    if (!this.files) throw new Error('this outbox keeps no message files');
+    return this.files;
+  }
+
+  /** Returns what #attempt sends for an entry: its file, or its raw bytes. */
+  #messageOf(entry: StoredEntry): Uint8Array | RawMessageFile {
+    if (!entry.file) return entry.raw;
+    return { path: this.#requireFiles().pathOf(entry.file.name), size: entry.file.size };
+  }
+
+  /** Deletes the message file of an entry that left the outbox; a failure is only logged. */
+  #removeFile(entry: StoredEntry): void {
+    if (!entry.file || !this.files) return;
+    try {
+      this.files.remove(entry.file.name);
+    } catch (error) {
+      // removeOrphans deletes it at a later flush.
+      this.log.warn({ err: error, outboxId: entry.id }, 'deleting a sent message file failed');
+    }
+  }
+
+  /** Deletes message files that no entry refers to, left by a process that died. */
+  async #removeOrphanFiles(): Promise<void> {
+    if (!this.files) return;
+    try {
+      const removed = await this.files.removeOrphans(new Set(this.store.outbox.listFileNames()));
+      if (removed.length > 0) {
+        this.log.info({ count: removed.length }, 'deleted outbox message files of no entry');
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'deleting orphaned outbox message files failed');
     }
   }
 
@@ -249,10 +357,11 @@ export class Outbox {
       // Bcc copies share the Message-ID of the main copy, and one Sent copy covers them all.
       const messageId = messageIdOf(entry.raw);
       if (messageId === null || !seen.has(messageId)) {
-        if (!(await this.appendToSent(account, entry.raw))) return;
+        if (!(await this.appendToSent(account, entry.raw, entry.file))) return;
         if (messageId !== null) seen.add(messageId);
       }
       this.store.outbox.remove(id);
+      this.#removeFile(entry);
     }
   }
 
@@ -260,7 +369,7 @@ export class Outbox {
     account: AccountRecord,
     entryId: number,
     envelope: { from: string; to: string[] },
-    raw: Uint8Array,
+    raw: Uint8Array | RawMessageFile,
     rethrow: boolean,
   ): Promise<string[] | false> {
     this.store.outbox.markSending(entryId);
@@ -309,7 +418,7 @@ export class Outbox {
         { err: error, outboxId: entryId },
         'sending failed; the message stays in the outbox',
       );
-      if (rethrow) throw new OutboxSendError(error);
+      if (rethrow) throw new OutboxSendError(error, entryId);
       return false;
     } finally {
       clearInterval(heartbeat);

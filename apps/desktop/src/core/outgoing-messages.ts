@@ -69,19 +69,8 @@ export async function buildEncryptedMessages(
 ): Promise<OutgoingMessage[]> {
   const { from, to, cc, bcc, date, messageId, autocrypt } = input;
   const headers = { from, to, cc, date, messageId };
-  const visible = unique([...to, ...cc]);
-
-  const gossip =
-    visible.length > 1
-      ? await Promise.all(
-          visible.map(async (address) =>
-            formatGossipHeader({
-              addr: address,
-              keydata: await certificateToBinary(input.certificateOf(address)),
-            }),
-          ),
-        )
-      : [];
+  const visible = uniqueAddresses([...to, ...cc]);
+  const gossip = await gossipHeaders(visible, input.certificateOf);
   const inner = buildInnerEntity({
     headers: { ...headers, subject: input.subject },
     text: input.text,
@@ -151,7 +140,7 @@ export async function buildSignedOnlyMessage(input: OutgoingInput): Promise<Outg
     micalg: (await micalgOf(armoredSignature)) as Micalg,
     autocrypt: input.autocrypt,
   });
-  return { raw, envelopeTo: unique([...to, ...cc, ...bcc]) };
+  return { raw, envelopeTo: uniqueAddresses([...to, ...cc, ...bcc]) };
 }
 
 /** Wraps `inner` in multipart/signed; the payload repeats the real header fields. */
@@ -169,6 +158,26 @@ async function signedPayload(
   });
 }
 
-function unique(addresses: string[]): string[] {
+/**
+ * Returns the Autocrypt-Gossip headers of the visible recipients (Autocrypt Level 1 section
+ * 5.1), or none for a single recipient.
+ */
+export async function gossipHeaders(
+  visible: string[],
+  certificateOf: (address: string) => string,
+): Promise<string[]> {
+  if (visible.length <= 1) return [];
+  return Promise.all(
+    visible.map(async (address) =>
+      formatGossipHeader({
+        addr: address,
+        keydata: await certificateToBinary(certificateOf(address)),
+      }),
+    ),
+  );
+}
+
+/** Returns the addresses without repeats, in the order of their first occurrence. */
+export function uniqueAddresses(addresses: string[]): string[] {
   return [...new Set(addresses)];
 }

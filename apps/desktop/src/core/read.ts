@@ -1,14 +1,19 @@
 // Reading a stored message: decrypts and verifies it according to its kind, and returns the
 // real (protected) headers, text and attachments with every status by name. Fails closed: no
 // header, text or attachment of an encrypted message is returned unless decryption and the
-// integrity check succeeded. Only the statuses are stored, never the plaintext. A message is
-// reported as signed only when one signature covers its whole content (RFC 3156 section 5),
-// and protected headers (RFC 9788) are never filled in from the unprotected outer header.
+// integrity check succeeded. This file stores only the statuses, and read listeners store the
+// decrypted subject and search text in the encrypted database. A message is reported as signed
+// only when one signature covers its whole content (RFC 3156 section 5), and protected headers
+// (RFC 9788) are never filled in from the unprotected outer header.
 
 import type { Logger } from 'pino';
-import type { Store, VerificationMethod } from '@sealpost/storage';
+import type { ReceivedMessageFile, Store } from '@sealpost/storage';
 import { verifyCleartext, verifyDetached } from '@sealpost/crypto-core';
-import type { SignatureResult } from '@sealpost/crypto-core';
+import type {
+  DecryptAndVerifyOptions,
+  DecryptionResult,
+  SignatureResult,
+} from '@sealpost/crypto-core';
 import { parseEntity, parseGossipHeaders, parseMessage } from '@sealpost/mail-transport';
 import type { ParsedEntity, SignedParts } from '@sealpost/mail-transport';
 import type { ContactService } from './contacts.ts';
@@ -16,9 +21,15 @@ import { CoreError, errorCode } from './errors.ts';
 import type { KeyService } from './keys.ts';
 import type { CardService } from './hardware/card-service.ts';
 import { decryptWithCardOrKeys } from './hardware/card-read.ts';
-import { decryptLargeMessage, isLargeMessage } from './large-decrypt.ts';
+import { decryptArmoredStream, decryptLargeMessage, isLargeMessage } from './large-decrypt.ts';
+import { openFileMessage } from './large-read.ts';
+import { messageFilesOf } from './message-files.ts';
 import { SyncError } from './sync/sync-error.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
+import { applyReceivedRevocations } from './received-revocations.ts';
+import { changedCertificatesOf, reportUnpinnedSigners } from './unpinned-signers.ts';
+import { toReadResult } from './read-report.ts';
+import type { OpenedMessage } from './read-report.ts';
 
 export type {
   AttachmentReport,
@@ -27,14 +38,10 @@ export type {
   SignatureReport,
   SignatureSummary,
 } from './read-result.ts';
-import type {
-  ReadResult,
-  SignatureCoverage,
-  SignatureReport,
-  SignatureSummary,
-} from './read-result.ts';
+import type { ReadResult, SignatureCoverage } from './read-result.ts';
 
 type ParsedMessage = ReturnType<typeof parseMessage>;
+type StreamedCiphertext = () => AsyncIterable<Uint8Array>;
 
 /** Receives the result of every successful read, e.g. to index the decrypted text. */
 export type ReadListener = (result: ReadResult) => void;
@@ -85,7 +92,20 @@ export class ReadService {
         `Message ${id} has only its headers so far; run "sealpost sync" to fetch its body.`,
       );
     }
-    const parsed = parseMessage(this.store.messages.getRaw(id));
+    // A large message's body is in an encrypted message file, whose key the row holds.
+    const file = this.store.messageFiles.get(id);
+    try {
+      return await this.#readStored(id, file);
+    } finally {
+      file?.key.fill(0);
+    }
+  }
+
+  async #readStored(id: number, file: ReceivedMessageFile | null): Promise<ReadResult> {
+    const opened = file
+      ? await openFileMessage(messageFilesOf(this.store), file, this.store.messages.getRaw(id))
+      : { parsed: parseMessage(this.store.messages.getRaw(id)), ciphertext: null };
+    const { parsed, ciphertext } = opened;
     const from = parsed.headers.from?.address?.toLowerCase() ?? null;
 
     try {
@@ -93,7 +113,7 @@ export class ReadService {
       const ratchetOpened = this.ratchet ? await this.ratchet.open(id, parsed, from) : null;
       const opened = ratchetOpened
         ? { ...ratchetOpened, decryptedWith: null }
-        : await this.#open(parsed, from);
+        : await this.#open(parsed, from, ciphertext);
       const result = this.#explainUnknownSigners(opened, from);
       const report = this.#presentRatchet(
         toReadResult(id, parsed, result, this.store),
@@ -150,7 +170,12 @@ export class ReadService {
     }
   }
 
-  async #open(parsed: ParsedMessage, from: string | null): Promise<OpenedMessage> {
+  /** Opens `parsed`. For a PGP/MIME message file, `ciphertext` streams its armored part. */
+  async #open(
+    parsed: ParsedMessage,
+    from: string | null,
+    ciphertext: StreamedCiphertext | null,
+  ): Promise<OpenedMessage> {
     const verificationCertificates = [
       ...this.contacts.allPinnedCertificates(),
       ...this.keys.list().map((identity) => this.keys.exportCertificate(identity.address)),
@@ -161,23 +186,25 @@ export class ReadService {
     switch (parsed.kind) {
       case 'pgp-mime-encrypted':
       case 'inline-pgp-encrypted': {
-        const armored =
-          parsed.kind === 'pgp-mime-encrypted'
-            ? parsed.encrypted!.armoredCiphertext
-            : parsed.inline!.armored;
         const decryptionKeys = await this.keys.unlockAll();
+        // Certificates the sender presented but the user has not pinned are consulted too, so a
+        // revocation that arrives with the sender's new key can be checked. reportUnpinnedSigners
+        // then reports their signatures as unknown-key, as if they had not been consulted.
+        const encryptedVerifyOptions = {
+          verificationCertificates: [
+            ...verificationCertificates,
+            ...changedCertificatesOf(this.store, from),
+          ],
+          expectedSignerAddress,
+        };
         try {
-          const decryptOptions = {
-            message: armored,
-            decryptionKeys,
-            verificationCertificates,
-            expectedSignerAddress,
-          };
-          // Large PGP/MIME mail is decrypted by streaming, unless the key is on an OpenPGP card.
           const decrypted =
-            parsed.kind === 'pgp-mime-encrypted' && isLargeMessage(armored) && !this.#usesCard()
-              ? await decryptLargeMessage(decryptOptions)
-              : await decryptWithCardOrKeys(this.cards, this.#ownAddresses(), decryptOptions);
+            ciphertext === null
+              ? await this.#decryptParsed(parsed, { decryptionKeys, ...encryptedVerifyOptions })
+              : await this.#decryptStreamed(ciphertext, {
+                  decryptionKeys,
+                  ...encryptedVerifyOptions,
+                });
           const entity =
             parsed.kind === 'pgp-mime-encrypted'
               ? parseEntity(decrypted.data)
@@ -195,14 +222,30 @@ export class ReadService {
               signatures: await verifyDetached({
                 data: entity.signed.signedBytes,
                 signature: entity.signed.armoredSignature,
-                verificationCertificates,
-                expectedSignerAddress,
+                ...encryptedVerifyOptions,
               }),
               coverage: 'full',
             };
           } else if (signed.coverage === 'none') {
-            signed = await verifyNested(entity.nestedSigned, verifyOptions);
+            signed = await verifyNested(entity.nestedSigned, encryptedVerifyOptions);
           }
+
+          // A key revocation attached by the sender counts only under a signature over the
+          // whole payload. The revocation itself is verified against the stored certificate.
+          if (signed.coverage === 'full') {
+            const content = entity.signed ? parseEntity(entity.signed.signedBytes) : entity;
+            await applyReceivedRevocations(this.store, this.log, {
+              from,
+              attachments: content.attachments,
+              signatures: signed.signatures,
+            });
+          }
+          signed = {
+            ...signed,
+            signatures: await reportUnpinnedSigners(this.store, from, signed.signatures, () =>
+              this.#trustedFingerprints(),
+            ),
+          };
 
           // Gossip is learned only from a payload that one valid signature covers whole.
           if (signed.coverage === 'full') await this.#learnGossip(entity, signed.signatures);
@@ -270,6 +313,45 @@ export class ReadService {
     }
   }
 
+  /** Decrypts the ciphertext held in `parsed`. */
+  async #decryptParsed(
+    parsed: ParsedMessage,
+    options: Omit<DecryptAndVerifyOptions, 'message'>,
+  ): Promise<DecryptionResult> {
+    const armored =
+      parsed.kind === 'pgp-mime-encrypted'
+        ? parsed.encrypted!.armoredCiphertext
+        : parsed.inline!.armored;
+    const decryptOptions = { message: armored, ...options };
+    // Large PGP/MIME mail is decrypted by streaming, unless the key is on an OpenPGP card.
+    return parsed.kind === 'pgp-mime-encrypted' && isLargeMessage(armored) && !this.#usesCard()
+      ? decryptLargeMessage(decryptOptions)
+      : decryptWithCardOrKeys(this.cards, this.#ownAddresses(), decryptOptions);
+  }
+
+  /**
+   * Decrypts the armored ciphertext streamed from a message file. With an OpenPGP card it is
+   * read into memory first, because the card decryption takes the whole message.
+   */
+  async #decryptStreamed(
+    ciphertext: StreamedCiphertext,
+    options: Omit<DecryptAndVerifyOptions, 'message'>,
+  ): Promise<DecryptionResult> {
+    if (!this.#usesCard()) return decryptArmoredStream({ ...options, message: ciphertext() });
+    const parts: Uint8Array[] = [];
+    for await (const part of ciphertext()) parts.push(part);
+    const message = Buffer.concat(parts).toString('latin1');
+    return decryptWithCardOrKeys(this.cards, this.#ownAddresses(), { ...options, message });
+  }
+
+  /** Returns the fingerprints of the pinned certificates and of the user's own keys. */
+  #trustedFingerprints(): string[] {
+    return [
+      ...this.store.contacts.list().flatMap((contact) => contact.pinned?.fingerprint ?? []),
+      ...this.keys.list().map((identity) => identity.fingerprint),
+    ];
+  }
+
   /**
    * An unknown signing key from an address whose key is pinned is a warning sign, not a key
    * to import, so the reason asks the user to check with the sender instead.
@@ -278,7 +360,8 @@ export class ReadService {
     const pinned = from === null ? null : this.store.contacts.getPinned(from);
     if (!pinned) return opened;
     const signatures = opened.signatures.map((signature) =>
-      signature.status === 'unknown-key'
+      // unpinned-signers.ts names the signer of a new key that follows a revoked one.
+      signature.status === 'unknown-key' && signature.signerFingerprint === null
         ? {
             ...signature,
             reason: `the signing key ${signature.keyId} is not the key pinned for ${from} (${pinned.fingerprint}); check with the sender before trusting it`,
@@ -317,13 +400,6 @@ export class ReadService {
   }
 }
 
-interface OpenedMessage {
-  entity: ParsedEntity;
-  signatures: SignatureResult[];
-  coverage: SignatureCoverage;
-  decryptedWith: string | null;
-}
-
 /** Verifies signed parts below the root; any such signature makes the message partially signed. */
 async function verifyNested(
   parts: readonly SignedParts[],
@@ -345,92 +421,4 @@ async function verifyNested(
 function textEntity(data: Uint8Array, charset = 'utf-8'): ParsedEntity {
   const header = `Content-Type: text/plain; charset=${charset.replace(/[^A-Za-z0-9._:-]/g, '')}\r\n\r\n`;
   return parseEntity(new Uint8Array([...new TextEncoder().encode(header), ...data]));
-}
-
-function summarize(
-  signatures: readonly SignatureReport[],
-  coverage: SignatureCoverage,
-): SignatureSummary {
-  if (signatures.length === 0 || coverage === 'none') return 'unsigned';
-  if (coverage === 'partial') return 'partially-signed';
-  if (signatures.some((signature) => signature.status === 'valid' && signature.signerMatchesFrom))
-    return 'verified';
-  if (signatures.some((signature) => signature.status === 'valid')) return 'signer-mismatch';
-  if (signatures.some((signature) => signature.status === 'invalid')) return 'invalid';
-  return 'unverified';
-}
-
-function toReadResult(
-  id: number,
-  parsed: ParsedMessage,
-  opened: OpenedMessage,
-  store: Store,
-): ReadResult {
-  const outer = parsed.headers;
-  const inner = opened.entity.protectedHeaders;
-  const outerFrom = outer.from?.address?.toLowerCase() ?? null;
-  const innerFrom = inner?.from?.address?.toLowerCase() ?? null;
-
-  // A protected From that differs from the envelope's From is shown, but no signature is marked
-  // as matching it, because the signer was checked against the outer From.
-  const fromMismatch = innerFrom !== null && innerFrom !== outerFrom;
-  const signatures = opened.signatures.map((signature) => ({
-    status: signature.status,
-    signerFingerprint: signature.signerFingerprint,
-    keyId: signature.keyId,
-    created: signature.created?.toISOString() ?? null,
-    signerMatchesFrom: signature.signerMatchesAddress && !fromMismatch,
-    reason: signature.reason ?? mismatchReason(signature, fromMismatch, outerFrom),
-  }));
-
-  const encrypted = parsed.kind === 'pgp-mime-encrypted' || parsed.kind === 'inline-pgp-encrypted';
-  return {
-    id,
-    messageId: outer.messageId ?? null,
-    // With header protection, the unprotected outer fields are never used in place of the
-    // protected ones, even where a protected field is missing. From falls back to the outer
-    // one because signatures are checked against it.
-    from: innerFrom ?? outerFrom,
-    to: (inner ? inner.to : outer.to).map((mailbox) => mailbox.address.toLowerCase()),
-    cc: (inner ? inner.cc : outer.cc).map((mailbox) => mailbox.address.toLowerCase()),
-    date: (inner ? inner.date : outer.date)?.toISOString() ?? null,
-    subject: inner ? inner.subject : outer.subject,
-    headersProtected: inner !== null,
-    kind: parsed.kind,
-    encryption: {
-      status: encrypted ? 'encrypted' : 'not-encrypted',
-      decryptedWith: opened.decryptedWith,
-    },
-    signatures,
-    signatureCoverage: opened.coverage,
-    signatureSummary: summarize(signatures, opened.coverage),
-    text: opened.entity.text,
-    html: opened.entity.html,
-    attachments: opened.entity.attachments.map((attachment) => ({
-      filename: attachment.filename ?? 'attachment.bin',
-      contentType: attachment.contentType,
-      size: attachment.size,
-      content: attachment.content,
-    })),
-    negotiation: outer.messageId ? store.negotiationRecords.get(outer.messageId) : null,
-    senderVerifiedBy: senderVerification(store, innerFrom ?? outerFrom),
-  };
-}
-
-function senderVerification(store: Store, from: string | null): VerificationMethod | null {
-  const pinned = from === null ? null : store.contacts.getPinned(from);
-  if (!pinned || from === null) return null;
-  return store.contactTrust.getVerification(from, pinned.fingerprint)?.method ?? null;
-}
-
-function mismatchReason(
-  signature: SignatureResult,
-  fromMismatch: boolean,
-  outerFrom: string | null,
-): string | null {
-  if (fromMismatch) return 'the protected From differs from the outer From';
-  if (signature.status === 'valid' && !signature.signerMatchesAddress) {
-    return `the signer's certificate has no User ID with the From address ${outerFrom ?? '(none)'}`;
-  }
-  return null;
 }

@@ -1,8 +1,8 @@
 // Key revocation (RFC 9580 section 5.2.1.16, key revocation signature). An own identity is
 // revoked with the revocation certificate made at key creation, or with one signed now for
 // imported and restored keys. Encryption to a contact whose pinned certificate is revoked is
-// rejected. The revoked certificate reaches contacts through the Autocrypt header of the next
-// messages, because send takes the stored certificate.
+// rejected, and so is any send from a revoked key until `key generate --replace-revoked`. The
+// revoked certificate then reaches contacts as an attachment (revocation-notice.ts).
 
 import type { Store } from '@sealpost/storage';
 import {
@@ -68,7 +68,26 @@ export async function rejectRevokedRecipients(
   if (revoked.length > 0) {
     throw new CoreError(
       'KEY_REVOKED',
-      `The pinned key of ${revoked.join(', ')} was revoked by its owner, so nothing was sent; ask them for their new key and import it with "sealpost key import FILE --replace".`,
+      `The pinned key of ${revoked.join(', ')} was revoked by its owner, so nothing was sent. ` +
+        'If "sealpost contacts" lists a changed key they sent, check it with them and pin it with "sealpost contacts accept-key ADDRESS FINGERPRINT"; ' +
+        'otherwise ask them for their new key and import it with "sealpost key import FILE --replace".',
     );
   }
+}
+
+/**
+ * Raises OWN_KEY_REVOKED when the key of the sending address is revoked and not yet replaced.
+ * openpgp.js neither signs with a revoked key nor encrypts the Sent copy to it, so a send would
+ * fail halfway. This check runs before anything is built or queued.
+ */
+export async function rejectRevokedOwnKey(store: Store, address: string): Promise<void> {
+  const identity = store.identities.getByAddress(address);
+  // A missing key is reported by the step that unlocks it.
+  if (!identity) return;
+  if (!(await readCertificate(identity.certificate)).isRevoked) return;
+  throw new CoreError(
+    'OWN_KEY_REVOKED',
+    `Your key ${identity.fingerprint} of ${address} is revoked, so nothing was sent or queued. ` +
+      `Make a new key with "sealpost key generate --replace-revoked --address ${address}", then send again.`,
+  );
 }

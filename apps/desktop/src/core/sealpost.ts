@@ -38,8 +38,18 @@ import { importSetupMessage } from './setup-message.ts';
 import { RatchetMail } from './ratchet/ratchet-mail.ts';
 import { CardService } from './hardware/card-service.ts';
 import { Fido2Keys } from './hardware/fido2-keys.ts';
+import { pendingChangeOf, type PendingChange } from './mailbox-moves.ts';
 import { applyFido2Policy, unlockWithFido2 } from './hardware/fido2-unlock.ts';
 import type { Fido2Interaction } from './hardware/fido2-unlock.ts';
+import { recordReadSubject } from './read-outcome.ts';
+
+export interface OpenOptions {
+  /**
+   * Opens a database that is older than its audit log anchor, for `audit verify`, `list` and
+   * `accept` only; every other use must leave this unset.
+   */
+  auditRecovery?: boolean;
+}
 
 export class Sealpost {
   readonly accounts: AccountService;
@@ -70,6 +80,8 @@ export class Sealpost {
     setFlags: MessageActions['setFlags'];
     move: MessageActions['move'];
     delete: MessageActions['delete'];
+    /** The queued move or delete of message `id`, or null when none waits for the server. */
+    pendingChange: (id: number) => PendingChange | null;
     watch: SyncService['watch'];
     folderSnapshot: (options: { account: string | null; folder: string }) => FolderSnapshot;
   };
@@ -92,6 +104,7 @@ export class Sealpost {
   #passphrase: string | null = null;
   #keystore: UnlockedKeystore | null = null;
   #access: KeyAccess = {};
+  #auditRecovery = false;
 
   private constructor(
     private readonly paths: DataPaths,
@@ -117,7 +130,12 @@ export class Sealpost {
     this.contacts = new ContactService(store, log.child({ module: 'contacts' }));
     this.trust = new TrustService(store, this.keys);
     this.discovery = new DiscoveryService(this.contacts, log.child({ module: 'discovery' }));
-    const outbox = new Outbox(store, this.accounts, log.child({ module: 'outbox' }));
+    const outbox = new Outbox(
+      store,
+      this.accounts,
+      log.child({ module: 'outbox' }),
+      path.join(paths.root, 'outbox'),
+    );
     this.#ratchet = new RatchetMail(
       store,
       this.keys,
@@ -155,6 +173,7 @@ export class Sealpost {
       this.cards,
     );
     read.onDecrypted((result) => search.indexRead(result));
+    read.onDecrypted(recordReadSubject(store));
     read.onDecrypted((result) => {
       const fingerprint = result.encryption.decryptedWith;
       if (fingerprint) this.audit.countDecryption(fingerprint);
@@ -181,6 +200,7 @@ export class Sealpost {
       setFlags: (id, request) => actions.setFlags(id, request),
       move: (id, targetPath) => actions.move(id, targetPath),
       delete: (id, options) => actions.delete(id, options),
+      pendingChange: (id) => pendingChangeOf(store, id),
       watch: (options) => sync.watch(options),
       folderSnapshot: (options) => {
         const account =
@@ -200,8 +220,15 @@ export class Sealpost {
   /**
    * Unlocks the keys of the data folder (from the OS keychain, or with `access.passphrase`),
    * opens the encrypted database with them, and finishes a migration from the scrypt vault.
+   * Raises AUDIT_LOG_TRUNCATED when the database is older than the audit log anchor, unless
+   * `options.auditRecovery` is set.
    */
-  static async open(paths: DataPaths, log: Logger, access: KeyAccess = {}): Promise<Sealpost> {
+  static async open(
+    paths: DataPaths,
+    log: Logger,
+    access: KeyAccess = {},
+    options: OpenOptions = {},
+  ): Promise<Sealpost> {
     access = await applyFido2Policy(paths, access, access.fido2);
     const opened = openKeys(paths, access);
     let store: Store;
@@ -218,6 +245,7 @@ export class Sealpost {
 
     const sealpost = new Sealpost(paths, store, log);
     sealpost.#access = { keychain: access.keychain };
+    sealpost.#auditRecovery = options.auditRecovery === true;
     sealpost.#useKeystore(opened.keystore);
     sealpost.notices = opened.notices;
     try {
@@ -234,6 +262,7 @@ export class Sealpost {
         sealpost.audit.record('keystore-migrate', null, { mode: opened.keystore.mode, ...moved });
       }
       sealpost.audit.record('unlock', null, { mode: opened.keystore.mode });
+      if (!sealpost.#auditRecovery) sealpost.audit.requireNotRolledBack();
     } catch (error) {
       sealpost.close();
       throw error;
@@ -308,6 +337,7 @@ export class Sealpost {
     this.lock();
     this.#useKeystore(keystore);
     this.audit.record('unlock', null, { mode: keystore.mode });
+    this.#requireNotRolledBack();
   }
 
   /**
@@ -319,6 +349,7 @@ export class Sealpost {
     this.lock();
     this.#useKeystore(keystore);
     this.audit.record('unlock', null, { mode: keystore.mode });
+    this.#requireNotRolledBack();
   }
 
   /** Records the usage counts, then wipes every key; `unlock` makes them usable again. */
@@ -335,6 +366,17 @@ export class Sealpost {
     this.lock();
     void this.#ratchet.close();
     this.store.close();
+  }
+
+  /** Locks again and raises AUDIT_LOG_TRUNCATED when the database is older than the anchor. */
+  #requireNotRolledBack(): void {
+    if (this.#auditRecovery) return;
+    try {
+      this.audit.requireNotRolledBack();
+    } catch (error) {
+      this.lock();
+      throw error;
+    }
   }
 
   #useKeystore(keystore: UnlockedKeystore): void {

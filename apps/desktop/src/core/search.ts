@@ -2,14 +2,17 @@
 // queues a message whose body arrived (search_queue). indexPending then indexes the queue in
 // batches outside the sync: plain and signed mail in full, encrypted mail by its outer headers.
 // ReadService adds the decrypted subject, addresses and text when it decrypts a message.
-// NOTE: the index is the one place where decrypted text is stored; it stays inside the store so
-// the store's encryption at rest covers it, and nothing here writes it anywhere else.
+// NOTE: the index and the read Subject of a message (read-outcome.ts) are the only places
+// where decrypted text is stored. Both stay inside the store, so its encryption at rest covers
+// them, and nothing here writes decrypted text anywhere else.
 
 import type { SearchOrder, Store } from '@sealpost/storage';
 import { parseEntity, parseMessage } from '@sealpost/mail-transport';
 import type { AccountService } from './accounts.ts';
 import { CoreError } from './errors.ts';
 import type { ReadResult } from './read.ts';
+import { encryptionModeOf, isRatchetMessage, type EncryptionMode } from './message-kind.ts';
+import { listedSubjectOf, signatureStatusOf } from './read-outcome.ts';
 
 type ParsedMessage = ReturnType<typeof parseMessage>;
 
@@ -54,9 +57,18 @@ export interface SearchResultItem {
   folder: string;
   date: string;
   from: string | null;
-  /** The outer Subject; "[...]" for encrypted mail until it is read. */
+  /** The Subject a successful read showed, else the outer one ("[...]" when protected). */
   subject: string | null;
+  /** True when `subject` comes from a successful read. */
+  subjectRead: boolean;
+  /** The signature status of the last successful read (as in list rows), or null before. */
+  signature: string | null;
   kind: string;
+  /** The encryption mode (ratchet mail included), or null for unencrypted mail. */
+  mode: EncryptionMode | null;
+  /** True when the IMAP \\Seen flag is absent (RFC 9051 section 2.3.2). */
+  unread: boolean;
+  flagged: boolean;
 }
 
 export class SearchService {
@@ -125,7 +137,9 @@ export class SearchService {
       sender: mailboxText(headers.from ? [headers.from] : []),
       recipients: mailboxText([...headers.to, ...headers.cc]),
     };
-    if (parsed.kind === 'plain' || parsed.kind === 'pgp-mime-signed') {
+    // Ratchet mail is multipart/mixed around its ciphertext part, so it is indexed as encrypted.
+    const ratchet = isRatchetMessage(parsed);
+    if ((parsed.kind === 'plain' && !ratchet) || parsed.kind === 'pgp-mime-signed') {
       const entity =
         parsed.kind === 'plain' ? parsed.body! : safeEntity(parsed.signed!.signedBytes);
       this.store.searchIndex.index(messageId, {
@@ -145,7 +159,7 @@ export class SearchService {
       subject: headers.subject ?? '',
       body: parsed.kind === 'inline-pgp-signed' ? clip(parsed.inline?.armored ?? '') : '',
       hasAttachment: false,
-      encrypted: parsed.kind.endsWith('-encrypted'),
+      encrypted: ratchet || parsed.kind.endsWith('-encrypted'),
       signed: parsed.kind.endsWith('-signed'),
       depth: 'outer',
     });
@@ -196,8 +210,12 @@ export class SearchService {
           folder: this.store.folders.get(message.folderId)?.path ?? '',
           date: hit.date.toISOString(),
           from: message.fromAddress,
-          subject: message.subject,
+          ...listedSubjectOf(message),
+          signature: signatureStatusOf(message.result),
           kind: message.kind,
+          mode: encryptionModeOf(message.kind, message.result as { kind?: unknown } | null),
+          unread: !message.flags.includes('\\Seen'),
+          flagged: message.flags.includes('\\Flagged'),
         });
       }
     }

@@ -8,7 +8,13 @@ import type { Logger } from 'pino';
 import type { Store } from '@sealpost/storage';
 import { certificateToBinary } from '@sealpost/crypto-core';
 import type { UnlockedKey } from '@sealpost/crypto-core';
-import type { AttachmentInput } from '@sealpost/mail-transport';
+import type { AttachmentInput, FileAttachmentInput } from '@sealpost/mail-transport';
+import {
+  attachmentFileBytes,
+  readAttachmentFiles,
+  STREAMED_SEND_MIN_BYTES,
+} from './attachment-files.ts';
+import { buildEncryptedMessageFiles } from './streamed-send.ts';
 import { checkMessageSize } from './message-size.ts';
 import type { AccountService, AccountRecord } from './accounts.ts';
 import { normalizeAddress } from './addresses.ts';
@@ -18,7 +24,12 @@ import type { KeyService } from './keys.ts';
 import { negotiate, recordNegotiation, type Negotiation } from './negotiation.ts';
 import type { Outbox } from './outbox.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
-import { rejectRevokedRecipients } from './revocation.ts';
+import { rejectRevokedOwnKey, rejectRevokedRecipients } from './revocation.ts';
+import {
+  PENDING_REVOCATION_REASON,
+  pendingRevocationWarning,
+  revocationNotice,
+} from './revocation-notice.ts';
 import type { CardService } from './hardware/card-service.ts';
 import { cardEncryptionMode, cardMessageSigner } from './hardware/card-send.ts';
 import {
@@ -27,6 +38,7 @@ import {
   diskKeySigner,
   type MessageSigner,
   type OutgoingInput,
+  uniqueAddresses,
 } from './outgoing-messages.ts';
 
 export interface SendInput {
@@ -37,6 +49,11 @@ export interface SendInput {
   subject: string;
   text: string;
   attachments: AttachmentInput[];
+  /**
+   * Attachments read from their files, after `attachments`. From STREAMED_SEND_MIN_BYTES on,
+   * an OpenPGP-mode message is built from them as a stream into an outbox file.
+   */
+  attachmentFiles?: FileAttachmentInput[];
   allowPlaintext: boolean;
   /** Send in OpenPGP mode even where ratchet mode is ready. Default false. */
   openpgp?: boolean;
@@ -98,18 +115,27 @@ export class SendService {
   async send(input: SendInput): Promise<SendResult> {
     const composition = this.#compose(input);
     const { account, from } = composition;
-    const recipients = unique([...composition.to, ...composition.cc, ...composition.bcc]);
+    const recipients = uniqueAddresses([...composition.to, ...composition.cc, ...composition.bcc]);
 
+    // A revoked, not yet replaced key fails here, before anything is built or queued.
+    await rejectRevokedOwnKey(this.store, from.address);
     await this.keys.rotateDueOnce(input.now);
     await rejectRevokedRecipients((address) => this.store.contacts.getPinned(address), recipients);
+    const revocationWarning = pendingRevocationWarning(this.store, from.address, recipients);
     const negotiated = await this.#negotiate(
       from.address,
       recipients,
       input.allowPlaintext,
-      input.openpgp === true,
+      input.openpgp === true || revocationWarning !== null,
+      input.openpgp === true ? undefined : PENDING_REVOCATION_REASON,
     );
+    if (revocationWarning && negotiated.mode === 'openpgp') {
+      negotiated.negotiation.warnings.push(revocationWarning);
+    }
     const { mode } = negotiated;
     await checkMessageSize(this.accounts.smtpServer(account), input, mode);
+    const streamed = this.#streams(input, mode, from.address);
+    if (!streamed) input = await withFilesRead(input);
 
     // With the key on an OpenPGP card, the card signs and no secret key is unlocked here.
     const cards = this.cards?.binding(from.address) ? this.cards : null;
@@ -139,15 +165,33 @@ export class SendService {
         certificateOf: (address) =>
           address === from.address ? ownCertificate : this.contacts.certificatesFor([address])[0]!,
       };
+      // After a key replacement, the revoked certificate rides along until each recipient had it.
+      const notice =
+        mode === 'openpgp' ? revocationNotice(this.store, from.address, recipients) : null;
+      if (streamed) {
+        return await this.#sendStreamed(
+          composition,
+          input,
+          signingKey!,
+          outgoing,
+          negotiated,
+          notice,
+        );
+      }
       const messages =
         mode === 'openpgp'
           ? await buildEncryptedMessages({
               ...outgoing,
+              text: notice ? input.text + notice.text : input.text,
               // Our prekey bundle rides along, so the recipients can reply in ratchet mode.
               attachments:
                 this.ratchet && signingKey
-                  ? [...input.attachments, await this.ratchet.bundlePart(from.address, signingKey)]
-                  : input.attachments,
+                  ? [
+                      ...input.attachments,
+                      ...(notice?.attachments ?? []),
+                      await this.ratchet.bundlePart(from.address, signingKey),
+                    ]
+                  : [...input.attachments, ...(notice?.attachments ?? [])],
               mode: cards ? cardEncryptionMode(negotiated.encryption) : negotiated.encryption,
             })
           : [await buildSignedOnlyMessage(outgoing)];
@@ -156,26 +200,22 @@ export class SendService {
       for (const message of messages) {
         const envelope = { from: from.address, to: message.envelopeTo };
         rejectedRecipients.push(
-          ...(await this.outbox.enqueueAndSend(account, envelope, message.raw)),
+          ...(await this.outbox.enqueueAndSend(account, envelope, message.raw, input.subject)),
         );
       }
+      notice?.markDelivered(recipients.filter((address) => !rejectedRecipients.includes(address)));
       recordNegotiation(this.store, composition.messageId, negotiated.negotiation);
       const savedToSent = await this.outbox.appendToSent(account, messages[0]!.raw);
       this.log.info(
         { mode, recipientCount: recipients.length, messageCount: messages.length },
         'message sent',
       );
-      return {
-        mode,
-        postQuantum: negotiated.postQuantum,
-        modeReason: negotiated.reason,
-        unencryptedFor: negotiated.missing,
+      return sentResult(mode, negotiated, {
         messageId: composition.messageId,
         recipients,
         rejectedRecipients,
         savedToSent,
-        warnings: negotiated.negotiation.warnings,
-      };
+      });
     } finally {
       signingKey?.clear();
     }
@@ -187,10 +227,11 @@ export class SendService {
     recipients: string[],
     allowPlaintext: boolean,
     forceOpenpgp: boolean,
+    forceOpenpgpReason?: string,
   ): Promise<Negotiated> {
     const negotiation = await negotiate(
       { store: this.store, contacts: this.contacts, keys: this.keys },
-      { from, recipients, allowPlaintext, forceOpenpgp },
+      { from, recipients, allowPlaintext, forceOpenpgp, forceOpenpgpReason },
     );
     return {
       mode: negotiation.mode,
@@ -235,12 +276,77 @@ export class SendService {
       modeReason: negotiated.reason,
       unencryptedFor: [],
       messageId,
-      recipients: unique([...to, ...cc, ...bcc]),
+      recipients: uniqueAddresses([...to, ...cc, ...bcc]),
       // NOTE: the outbox reports a failed send as a whole, so refused recipients are not listed.
       rejectedRecipients: [],
       savedToSent: sent.savedToSent,
       warnings: negotiated.negotiation.warnings,
     };
+  }
+
+  /**
+   * Returns true when the message is built as a stream into outbox files: OpenPGP mode, a disk
+   * key (a card signs only a digest of a whole payload) and large file attachments.
+   */
+  #streams(input: SendInput, mode: SendMode, from: string): boolean {
+    return (
+      mode === 'openpgp' &&
+      this.outbox.files !== null &&
+      !this.cards?.binding(from) &&
+      attachmentFileBytes(input.attachmentFiles) >= STREAMED_SEND_MIN_BYTES
+    );
+  }
+
+  /** Sends in OpenPGP mode through outbox files (streamed-send.ts); returns as send does. */
+  async #sendStreamed(
+    composition: Composition,
+    input: SendInput,
+    signingKey: UnlockedKey,
+    outgoing: OutgoingInput,
+    negotiated: Negotiated,
+    notice: ReturnType<typeof revocationNotice>,
+  ): Promise<SendResult> {
+    const { account, from } = composition;
+    const recipients = uniqueAddresses([...composition.to, ...composition.cc, ...composition.bcc]);
+    const extra = [...(notice?.attachments ?? [])];
+    // Our prekey bundle rides along, so the recipients can reply in ratchet mode.
+    if (this.ratchet) extra.push(await this.ratchet.bundlePart(from.address, signingKey));
+    const messages = await buildEncryptedMessageFiles(
+      {
+        ...outgoing,
+        text: notice ? input.text + notice.text : input.text,
+        attachments: [...input.attachments, ...(input.attachmentFiles ?? []), ...extra],
+        signingKey,
+        mode: negotiated.encryption,
+      },
+      this.outbox.files!,
+    );
+
+    const rejectedRecipients: string[] = [];
+    let firstEntryId: number | null = null;
+    for (const message of messages) {
+      const envelope = { from: from.address, to: message.envelopeTo };
+      rejectedRecipients.push(
+        ...(await this.outbox.enqueueFileAndSend(account, envelope, message.file, input.subject)),
+      );
+      firstEntryId ??= this.outbox.lastEnqueued()!.id;
+    }
+    notice?.markDelivered(recipients.filter((address) => !rejectedRecipients.includes(address)));
+    recordNegotiation(this.store, composition.messageId, negotiated.negotiation);
+    // The outbox removes an entry once its Sent copy is stored, and its file with it.
+    const first = this.store.outbox.get(firstEntryId!);
+    const savedToSent =
+      first === null || (await this.outbox.appendToSent(account, first.raw, first.file));
+    this.log.info(
+      { mode: 'openpgp', recipientCount: recipients.length, messageCount: messages.length },
+      'message sent from outbox files',
+    );
+    return sentResult('openpgp', negotiated, {
+      messageId: composition.messageId,
+      recipients,
+      rejectedRecipients,
+      savedToSent,
+    });
   }
 
   #compose(input: SendInput): Composition {
@@ -268,8 +374,27 @@ export class SendService {
   }
 }
 
-function unique(addresses: string[]): string[] {
-  return [...new Set(addresses)];
+/** Returns `input` with its file attachments read into `attachments`. */
+async function withFilesRead(input: SendInput): Promise<SendInput> {
+  if (!input.attachmentFiles?.length) return input;
+  const read = await readAttachmentFiles(input.attachmentFiles);
+  return { ...input, attachments: [...input.attachments, ...read], attachmentFiles: [] };
+}
+
+/** Returns the result of a send in OpenPGP or plaintext mode, as the negotiation chose it. */
+function sentResult(
+  mode: SendMode,
+  negotiated: Negotiated,
+  delivery: Pick<SendResult, 'messageId' | 'recipients' | 'rejectedRecipients' | 'savedToSent'>,
+): SendResult {
+  return {
+    mode,
+    postQuantum: negotiated.postQuantum,
+    modeReason: negotiated.reason,
+    unencryptedFor: negotiated.missing,
+    ...delivery,
+    warnings: negotiated.negotiation.warnings,
+  };
 }
 
 function cardRatchetError(address: string): CoreError {

@@ -64,7 +64,10 @@ export async function combineShares(texts: readonly string[]): Promise<string> {
   const parsed = texts.map((text, index) => parseShare(text, index + 1));
   const first = parsed[0];
   if (!first) {
-    throw new CoreError('SHARES_INSUFFICIENT', 'No share was given; pass the share files.');
+    throw new CoreError(
+      'SHARES_INSUFFICIENT',
+      'No share was given. Pass the share files, one per --share option.',
+    );
   }
   for (const [index, share] of parsed.entries()) {
     if (share.splitId !== first.splitId) {
@@ -74,14 +77,21 @@ export async function combineShares(texts: readonly string[]): Promise<string> {
       );
     }
   }
-  const coordinates = new Set(parsed.map((share) => share.value.at(-1)));
-  if (coordinates.size !== parsed.length) {
-    throw new CoreError('SHARES_INVALID', 'The same share was given twice; pass different shares.');
+  const coordinates = parsed.map((share) => share.value.at(-1));
+  for (const [index, coordinate] of coordinates.entries()) {
+    const earlier = coordinates.indexOf(coordinate);
+    if (earlier !== index) {
+      throw new CoreError(
+        'SHARES_INVALID',
+        `Share ${index + 1} is the same share as share ${earlier + 1}; pass different shares.`,
+      );
+    }
   }
   if (parsed.length < first.threshold) {
     throw new CoreError(
       'SHARES_INSUFFICIENT',
-      `Split ${first.splitId} needs ${first.threshold} of its ${first.shares} shares; got ${parsed.length}.`,
+      `Split ${first.splitId} needs ${first.threshold} of its ${first.shares} shares, but got ${parsed.length}. ` +
+        `Pass ${first.threshold - parsed.length} more share file(s) of the same split, one per --share option.`,
     );
   }
 

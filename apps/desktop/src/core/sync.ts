@@ -9,7 +9,7 @@ import {
   effectiveDate,
   ImapSession,
   parseAutocryptHeaders,
-  type parseMessage,
+  type MessageClassification,
 } from '@sealpost/mail-transport';
 import type { AccountRecord, AccountService } from './accounts.ts';
 import type { ContactService } from './contacts.ts';
@@ -55,8 +55,6 @@ export interface WatchOptions {
 
 /** Longest IDLE before it is renewed; RFC 2177 asks clients to end IDLE within 29 minutes. */
 const MAX_IDLE_MS = 25 * 60_000;
-
-type ParsedMessage = ReturnType<typeof parseMessage>;
 
 export class SyncService {
   readonly #running = new Map<number, Promise<AccountSyncReport>>();
@@ -187,8 +185,8 @@ export class SyncService {
         account,
         log,
         onProgress: options.onProgress ?? (() => {}),
-        onBodyStored: async (_messageId: number, parsed: ParsedMessage | null) => {
-          if (parsed) await this.#learnFromAutocrypt(account, parsed, report);
+        onBodyStored: async (_messageId: number, classified: MessageClassification | null) => {
+          if (classified) await this.#learnFromAutocrypt(account, classified, report);
         },
       };
       for (const folder of await session.listFolders()) {
@@ -206,16 +204,17 @@ export class SyncService {
 
   async #learnFromAutocrypt(
     account: AccountRecord,
-    parsed: ParsedMessage,
+    classified: MessageClassification,
     report: AccountSyncReport,
   ): Promise<void> {
-    const from = parsed.headers.from?.address?.toLowerCase();
+    const from = classified.headers.from?.address?.toLowerCase();
     if (!from || from === account.email) return;
 
-    const header = parseAutocryptHeaders(parsed.autocryptHeaders, from);
-    // TODO: skip multipart/report messages here (Autocrypt Level 1 section 2.3); ParsedMessage
-    // does not expose the root media type yet, so delivery reports still update last_seen.
-    const date = effectiveDate(parsed.headers.date ?? null, new Date());
+    const header = parseAutocryptHeaders(classified.autocryptHeaders, from);
+    // TODO: skip multipart/report messages here (Autocrypt Level 1 section 2.3).
+    // MessageClassification does not expose the root media type yet, so delivery reports still
+    // update last_seen.
+    const date = effectiveDate(classified.headers.date ?? null, new Date());
     if (!header) {
       // Without a header the message can only move last_seen forward (Autocrypt Level 1
       // section 2.3). Sync fetches newest first, so most messages would rewrite the same row.
@@ -229,7 +228,7 @@ export class SyncService {
       keydata: header.keydata,
       source: 'autocrypt',
       preferEncrypt: header.preferEncrypt,
-      seenAt: parsed.headers.date ?? new Date(),
+      seenAt: classified.headers.date ?? new Date(),
     });
     if (learned?.outcome === 'new') {
       report.learnedCertificates.push(
@@ -237,7 +236,8 @@ export class SyncService {
       );
     } else if (learned?.outcome === 'changed-flagged') {
       report.learnedCertificates.push(
-        `WARNING: ${learned.address} sent a different key ${learned.fingerprint}; the pinned key stays in use`,
+        `WARNING: ${learned.address} sent a different key ${learned.fingerprint}; it is not used ` +
+          `until you check it and run "sealpost contacts accept-key ${learned.address} ${learned.fingerprint}"`,
       );
     }
     report.learnedCertificates.push(...(learned?.warnings ?? []));

@@ -14,6 +14,7 @@ import { AuditAnchorFile, auditAnchorPath } from '../../src/core/audit-anchor.ts
 import { OsKeychain } from '../../src/core/keystore/keychain.ts';
 import { entryName } from '../../src/core/keystore/keystore.ts';
 import { readKeystoreFile } from '../../src/core/keystore/keystore-file.ts';
+import { runSealpost } from '../cli/cli-runner.ts';
 import { repositoryRoot } from '../e2e/stack.ts';
 import { localAddress, makeDataFolder } from './helpers.ts';
 import type { DataFolder } from './helpers.ts';
@@ -73,7 +74,9 @@ async function errorOf(action: () => unknown): Promise<{ code?: string; message:
   throw new Error('expected an error, but the action succeeded');
 }
 
-async function verifyWithCli(): Promise<{ status: number; stdout: string; stderr: string }> {
+async function verifyWithCli(
+  command: string[] = ['verify'],
+): Promise<{ status: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
@@ -82,7 +85,7 @@ async function verifyWithCli(): Promise<{ status: number; stdout: string; stderr
         'tsx',
         path.join(repositoryRoot, 'apps/desktop/src/cli/main.ts'),
         'audit',
-        'verify',
+        ...command,
       ],
       { cwd: repositoryRoot, env: { ...process.env, SEALPOST_HOME: data.paths.root } },
     );
@@ -203,6 +206,100 @@ describe('audit log anchor', () => {
     expect(again.stderr).toContain('entry 5 is the first missing one');
   });
 
+  it('accept records a known rollback', { timeout: 300_000 }, async () => {
+    await folderWithEntries();
+    copyDatabase('save', 'old');
+    await reopen(3);
+    copyDatabase('restore', 'old');
+    const rolledBack = await verifyWithCli();
+    expect(rolledBack.status).toBe(1);
+    expect(rolledBack.stderr).toContain(
+      'restore sealpost.db together with audit-anchor.json from the same backup',
+    );
+    expect(rolledBack.stderr).toContain('"sealpost audit accept --yes"');
+
+    const unconfirmed = await verifyWithCli(['accept']);
+    expect(unconfirmed.status).toBe(1);
+    expect(unconfirmed.stderr).toMatch(/^sealpost: CONFIRMATION_REQUIRED: /);
+
+    const accepted = await verifyWithCli(['accept', '--yes']);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.status).toBe(0);
+    expect(accepted.stdout).toMatch(/^Accepted the current audit log \(1 recorded mismatch/);
+
+    const verified = await verifyWithCli();
+    expect(verified.status).toBe(0);
+    expect(verified.stdout).toMatch(/^The audit log is intact: /);
+    expect(verified.stdout).toMatch(/Accepted with "sealpost audit accept": .* entry \d+\.\n$/);
+    const sealpost = await data.open();
+    const operations = sealpost.audit.list().map((entry) => entry.operation);
+    sealpost.close();
+    const acceptedAt = operations.lastIndexOf('audit-mismatch-accept');
+    expect(acceptedAt).toBeGreaterThan(operations.lastIndexOf('audit-anchor-mismatch'));
+    expect(operations.lastIndexOf('audit-anchor-mismatch')).toBeGreaterThan(0);
+
+    const nothingToAccept = await verifyWithCli(['accept', '--yes']);
+    expect(nothingToAccept.status).toBe(1);
+    expect(nothingToAccept.stderr).toContain('nothing to accept');
+
+    // An acceptance covers earlier mismatches only: a later cut is reported again.
+    await reopen(2);
+    tamper('DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)');
+    const cutAgain = await verifyWithCli();
+    expect(cutAgain.status).toBe(1);
+    expect(cutAgain.stderr).toMatch(/^sealpost: AUDIT_LOG_TRUNCATED: /);
+  });
+
+  it('rolled-back database rejects key use', { timeout: 300_000 }, async () => {
+    const { address } = await folderWithEntries();
+    copyDatabase('save', 'old');
+    await reopen(3);
+    copyDatabase('restore', 'old');
+
+    const opened = await errorOf(() => data.open());
+    expect(opened.code).toBe('AUDIT_LOG_TRUNCATED');
+    expect(opened.message).toContain('entry 5 is the first missing one');
+
+    const exported = await runSealpost(data.paths.root, ['key', 'export', '--address', address]);
+    expect(exported.status).toBe(1);
+    expect(exported.stderr).toMatch(/^sealpost: AUDIT_LOG_TRUNCATED: /);
+    expect(exported.stderr).toContain('"sealpost audit accept --yes"');
+    expect(exported.stdout).toBe('');
+
+    const listed = await verifyWithCli(['list']);
+    expect(listed.stderr).toBe('');
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toContain('audit-anchor-mismatch');
+
+    // The audit commands moved the anchor on, and the recorded mismatch still blocks.
+    const afterList = await runSealpost(data.paths.root, ['key', 'list']);
+    expect(afterList.status).toBe(1);
+    expect(afterList.stderr).toMatch(/^sealpost: AUDIT_LOG_TRUNCATED: /);
+    expect(afterList.stderr).toContain('entry 5 is the first missing one');
+
+    const accepted = await verifyWithCli(['accept', '--yes']);
+    expect(accepted.status).toBe(0);
+    const afterAccept = await runSealpost(data.paths.root, ['key', 'list']);
+    expect(afterAccept.stderr).toBe('');
+    expect(afterAccept.status).toBe(0);
+    expect(afterAccept.stdout).toContain(address);
+    (await data.open()).close();
+  });
+
+  it('cut log rejects unlock after lock', async () => {
+    await folderWithEntries();
+    const sealpost = await data.open();
+    try {
+      sealpost.lock();
+      tamper('DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)');
+      const error = await errorOf(() => sealpost.unlock());
+      expect(error.code).toBe('AUDIT_LOG_TRUNCATED');
+      expect(sealpost.sessionStatus().unlocked).toBe(false);
+    } finally {
+      sealpost.close();
+    }
+  });
+
   it('verify passes after restarts', async () => {
     await folderWithEntries();
     await reopen(3);
@@ -290,11 +387,38 @@ describe('audit log anchor', () => {
     expect((await errorOf(() => anchors.read())).code).toBe('AUDIT_ANCHOR_INVALID');
   });
 
+  it('verify reports an anchor deleted with a rollback', async () => {
+    await folderWithEntries();
+    copyDatabase('save', 'old');
+    await reopen(3);
+    copyDatabase('restore', 'old');
+    rmSync(auditAnchorPath(data.paths.root));
+
+    const result = await verifyWithCli();
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /^The audit log is intact since the anchor was recreated at entry 5 on /,
+    );
+    expect(result.stdout).toContain('Entries before entry 5 cannot be checked for cuts');
+  });
+
+  it('verify of an anchored log names no recreation', async () => {
+    await folderWithEntries();
+    const result = await verifyWithCli();
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^The audit log is intact: 5 entries/);
+    expect(result.stdout).not.toContain('cannot be checked');
+  });
+
   it('starts an anchor for a log without one', async () => {
     await folderWithEntries();
     rmSync(auditAnchorPath(data.paths.root));
     const result = await verifyWithCli();
     expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(
+      /^The audit log is intact since the anchor was recreated at entry 5 on \d{4}-\d\d-\d\dT[\d:.]+Z: 6 entries/,
+    );
+    expect(result.stdout).toContain('Entries before entry 5 cannot be checked for cuts');
     const sealpost = await data.open();
     const entries = sealpost.audit.list();
     sealpost.close();

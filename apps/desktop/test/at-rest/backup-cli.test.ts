@@ -3,7 +3,15 @@
 // exit 1 with their stable error codes and store no key.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +69,9 @@ describe('key backup command', () => {
     ]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/RECOVERY_CODE_INVALID/);
+    expect(wrong.stderr).toContain(`does not decrypt the backup ${backupFile}`);
+    // The code is checked before the data folder, its keystore and keychain entry are created.
+    expect(existsSync(target)).toBe(false);
 
     const codeFile = path.join(work, 'code');
     writeFileSync(codeFile, `${code}\n`);
@@ -78,7 +89,7 @@ describe('key backup command', () => {
     expect(listed.stdout).toContain(address);
   });
 
-  it('restores from two of three shares', async () => {
+  it('restores from two of three shares', { timeout: 180_000 }, async () => {
     const address = localAddress('dave');
     const source = path.join(work, 'shares-source');
     const target = path.join(work, 'shares-target');
@@ -119,6 +130,63 @@ describe('key backup command', () => {
     ]);
     expect(one.status).toBe(1);
     expect(one.stderr).toMatch(/SHARES_INSUFFICIENT/);
+    expect(one.stderr).toContain('Pass 1 more share file(s) of the same split');
+
+    const image = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      backupFile,
+      '--share',
+      path.join(sharesDir, 'share-3.png'),
+      path.join(sharesDir, 'share-1.txt'),
+    ]);
+    expect(image.status).toBe(1);
+    expect(image.stderr).toContain(
+      `is a PNG image (the QR code of a share); pass the matching text file ${path.join(sharesDir, 'share-3.txt')} instead`,
+    );
+
+    const twice = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      backupFile,
+      '--share',
+      path.join(sharesDir, 'share-2.txt'),
+      path.join(sharesDir, 'share-2.txt'),
+    ]);
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toContain(
+      `Share 2 (${path.join(sharesDir, 'share-2.txt')}) is the same share as share 1 (${path.join(sharesDir, 'share-2.txt')})`,
+    );
+
+    const missing = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      path.join(work, 'no-such.backup.asc'),
+      '--share',
+      path.join(sharesDir, 'share-1.txt'),
+    ]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(
+      `Cannot read the backup file ${path.join(work, 'no-such.backup.asc')}`,
+    );
+
+    const corruptFile = path.join(work, 'corrupt.backup.asc');
+    writeFileSync(corruptFile, 'not an OpenPGP message\n');
+    const corrupt = await sealpost(target, [
+      'key',
+      'import',
+      '--backup',
+      corruptFile,
+      '--share',
+      path.join(sharesDir, 'share-3.txt'),
+      path.join(sharesDir, 'share-1.txt'),
+    ]);
+    expect(corrupt.status).toBe(1);
+    expect(corrupt.stderr).toMatch(/BACKUP_CORRUPT/);
+    expect(corrupt.stderr).toContain(`The backup file ${corruptFile} is unusable`);
 
     const restored = await sealpost(target, [
       'key',
@@ -185,5 +253,43 @@ describe('key backup command', () => {
     const audit = await sealpost(target, ['audit', 'list']);
     expect(audit.status).toBe(0);
     expect(audit.stdout).not.toContain('backup-import');
+  });
+
+  it('writes no backup next to old shares', { timeout: 180_000 }, async () => {
+    const address = localAddress('frank');
+    const source = path.join(work, 'old-shares-source');
+    const backupFile = path.join(work, 'old-shares.backup.asc');
+    const sharesDir = path.join(work, 'old-shares');
+    mkdirSync(sharesDir);
+    writeFileSync(path.join(sharesDir, 'share-3.txt'), 'an older share\n');
+    expect((await sealpost(source, ['key', 'generate', '--address', address])).status).toBe(0);
+    const args = ['key', 'export', '--backup', backupFile, '--shares', '5', '--threshold', '3'];
+
+    const refused = await sealpost(source, [...args, '--output-dir', sharesDir]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(
+      `${path.join(sharesDir, 'share-3.txt')} already exists; choose another --output-dir`,
+    );
+    expect(refused.stdout).not.toContain('Wrote');
+    expect(existsSync(backupFile)).toBe(false);
+    expect(readdirSync(sharesDir)).toEqual(['share-3.txt']);
+
+    // A dangling symbolic link passes the existence check but fails the exclusive write, so
+    // the files written before it must be removed again.
+    const brokenDir = path.join(work, 'broken-shares');
+    mkdirSync(brokenDir);
+    symlinkSync(path.join(work, 'missing-target'), path.join(brokenDir, 'share-2.png'));
+    const failed = await sealpost(source, [...args, '--output-dir', brokenDir]);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain(
+      `Cannot write the share QR code ${path.join(brokenDir, 'share-2.png')}`,
+    );
+    expect(failed.stderr).toContain('nothing was written');
+    expect(existsSync(backupFile)).toBe(false);
+    expect(readdirSync(brokenDir)).toEqual(['share-2.png']);
+
+    const fresh = await sealpost(source, [...args, '--output-dir', path.join(work, 'new-shares')]);
+    expect(fresh.stderr).toBe('');
+    expect(existsSync(backupFile)).toBe(true);
   });
 });

@@ -161,7 +161,12 @@ describe('backup errors', () => {
     expect(codeOf(error)).toBe('RECOVERY_CODE_INVALID');
     expect((error as Error).message).toMatch(/does not decrypt/);
     expect(sealpost.keys.list()).toEqual([]);
-    expect(sealpost.audit.list().map((entry) => entry.operation)).not.toContain('backup-import');
+    // The audit log records the rejected attempt, and no restored key.
+    const imports = sealpost.audit.list().filter((entry) => entry.operation === 'backup-import');
+    expect(imports.map((entry) => entry.details)).toEqual([
+      { outcome: 'rejected', error: 'RECOVERY_CODE_INVALID' },
+    ]);
+    expect(imports[0]!.fingerprint).toBeNull();
     sealpost.close();
   });
 

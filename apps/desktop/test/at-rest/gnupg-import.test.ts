@@ -200,4 +200,25 @@ describe('GnuPG secret key import', () => {
     expect(sealpost.keys.list()).toEqual([]);
     sealpost.close();
   });
+
+  it('asks for a missing key passphrase', async () => {
+    const address = localAddress('gpg-none');
+    gpg(['--quick-gen-key', address, 'ed25519', 'sign,cert', 'never']);
+    const fingerprint = fingerprintOf(address);
+    gpg(['--quick-add-key', fingerprint, 'cv25519', 'encr', 'never']);
+    const exported = gpg(['--export-secret-keys', fingerprint]).stdout;
+
+    const data = makeDataFolder();
+    folders.push(data);
+    const sealpost = await data.open();
+    const error = (await sealpost.keys
+      .import(exported, { keyPassphrase: null, replacePinned: false })
+      .catch((failure: unknown) => failure)) as { code?: string; message?: string };
+    expect(error.code).toBe('PASSPHRASE_REQUIRED');
+    expect(error.message).toContain('none was given');
+    expect(error.message).toContain('--key-passphrase-file FILE');
+    expect(error.message).not.toContain('wrong');
+    expect(sealpost.keys.list()).toEqual([]);
+    sealpost.close();
+  });
 });

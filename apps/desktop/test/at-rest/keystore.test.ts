@@ -63,8 +63,36 @@ describe('keystore in the OS keychain', () => {
     new OsKeychain().delete(entryName(file.folderId, 'kek'));
     const before = readFileSync(data.paths.database);
 
-    await expect(data.open()).rejects.toMatchObject({ code: 'KEYCHAIN_ENTRY_MISSING' });
+    const error = await data.open().then(
+      () => null,
+      (failure: unknown) => failure,
+    );
+    expect(error).toMatchObject({ code: 'KEYCHAIN_ENTRY_MISSING' });
+    expect((error as Error).message).toContain('into a new, empty data folder');
     expect(readFileSync(data.paths.database).equals(before)).toBe(true);
+  });
+
+  it('names no passphrase for an unreachable keychain', async () => {
+    const data = folder();
+    (await data.open()).close();
+    // No D-Bus session bus listens there, so no Secret Service is reachable.
+    const unreachable = new OsKeychain(10_000, {
+      ...process.env,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/sealpost-test-bus',
+    });
+
+    const error = await data.open({ keychain: unreachable }).then(
+      () => null,
+      (failure: unknown) => failure,
+    );
+    expect(['KEYCHAIN_LOCKED', 'KEYCHAIN_UNAVAILABLE']).toContain(
+      (error as { code?: string } | null)?.code,
+    );
+    const message = (error as Error).message;
+    expect(message).toContain('The keys of this data folder are in the');
+    expect(message).toContain('start and unlock it');
+    expect(message).toContain('--passphrase-file does not open a data folder kept in the keychain');
+    expect(message).not.toContain('Cannot store');
   });
 
   it('fails with KEYCHAIN_LOCKED when the collection is locked', async () => {

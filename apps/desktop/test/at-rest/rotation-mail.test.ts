@@ -1,14 +1,21 @@
 // Rotation and revocation through the mail stack. A due rotation runs before send and after a
 // successful sync, and a rotated certificate reaches the contact by Autocrypt and is used for
 // the next reply. A revoked
-// certificate that arrives the same way makes sends to its owner fail with KEY_REVOKED.
+// certificate that arrives with its owner's next OpenPGP-mode message makes sends to its owner
+// fail with KEY_REVOKED.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnparseablePacket, readKey, readMessage } from 'openpgp';
 import { readCertificate } from '@sealpost/crypto-core';
 import type { Store } from '@sealpost/storage';
 import { rotatedAtSetting } from '../../src/core/rotation.ts';
-import { createUser, fetchRawFromServer, swapCertificates, syncAndFind } from '../e2e/stack.ts';
+import {
+  createTrio,
+  createUser,
+  fetchRawFromServer,
+  swapCertificates,
+  syncAndFind,
+} from '../e2e/stack.ts';
 import type { TestUser } from '../e2e/stack.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -80,11 +87,10 @@ describe('rotation and revocation through the mail stack', () => {
   let carol: TestUser;
 
   beforeAll(async () => {
-    alice = await createUser('alice');
-    bob = await createUser('bob');
-    carol = await createUser('carol');
-    await swapCertificates(alice, bob);
-    await swapCertificates(bob, carol);
+    ({ alice, bob, carol } = await createTrio([
+      ['alice', 'bob'],
+      ['bob', 'carol'],
+    ]));
   });
 
   afterAll(() => {
@@ -216,24 +222,33 @@ describe('rotation and revocation through the mail stack', () => {
 
   it('revoked certificate stops sends to bob', async () => {
     await bob.sealpost.keys.revoke(bob.address);
-    const sent = await bob.sealpost.mail.send(message([alice], 'Revoked'));
-    const keydata = autocryptKeydata(await fetchRawFromServer(alice, sent.messageId));
-    expect((await readCertificate(keydata)).isRevoked).toBe(true);
+    // A revoked key sends nothing, in ratchet mode as in OpenPGP mode, until it is replaced.
+    await expect(bob.sealpost.mail.send(message([alice], 'Revoked'))).rejects.toMatchObject({
+      code: 'OWN_KEY_REVOKED',
+    });
+    await bob.sealpost.keys.replaceRevoked({ address: bob.address, name: null });
 
-    // Sync learns the Autocrypt header. The message itself is in ratchet mode, and alice
-    // rejects its first ratchet message because the revoked key no longer verifies bob's bundle.
-    await syncAndFind(alice, sent.messageId);
-    const pinned = alice.sealpost.contactCertificates(bob.address)[0]!;
-    expect((await readCertificate(pinned.certificate)).isRevoked).toBe(true);
-    const plan = await alice.sealpost.planSend({
+    // Bob has a ratchet session with alice, but the next message goes in OpenPGP mode, because
+    // only that mode carries the revoked certificate. Alice's read applies it.
+    const bobPlan = await bob.sealpost.planSend({
       from: null,
-      to: [bob.address],
+      to: [alice.address],
       cc: [],
       bcc: [],
     });
-    expect(plan.mode).not.toBe('ratchet');
-    expect(plan.mode).not.toBe('openpgp');
-    expect(plan.recipients[0]?.reason).toMatch(/revoked by its owner/);
+    expect(bobPlan.mode).toBe('openpgp');
+    expect(bobPlan.warnings.join('\n')).toContain('carries the revoked certificate');
+    const sent = await bob.sealpost.mail.send(message([alice], 'Revoked'));
+    expect(sent.mode).toBe('openpgp');
+    await alice.sealpost.mail.read(await syncAndFind(alice, sent.messageId));
+    const pinned = alice.sealpost.contactCertificates(bob.address)[0]!;
+    expect((await readCertificate(pinned.certificate)).isRevoked).toBe(true);
+    // The plan refuses as the send does: a revoked pinned key is never used.
+    const planError = await alice.sealpost
+      .planSend({ from: null, to: [bob.address], cc: [], bcc: [] })
+      .catch((failure: unknown) => failure);
+    expect((planError as { code?: string }).code).toBe('KEY_REVOKED');
+    expect((planError as Error).message).toContain(bob.address);
 
     const error = await alice.sealpost.mail
       .send(message([bob], 'To a revoked key'))

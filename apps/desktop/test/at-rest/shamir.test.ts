@@ -96,6 +96,9 @@ describe('recovery code shares', () => {
     expect(await errorCodeOf(combineShares([shares[0]!, shares[0]!, shares[1]!]))).toBe(
       'SHARES_INVALID',
     );
+    await expect(combineShares([shares[1]!, shares[2]!, shares[1]!])).rejects.toThrow(
+      'Share 3 is the same share as share 1; pass different shares.',
+    );
   });
 
   it('rejects an impossible threshold', async () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCliUser, runSealpost as sealpost } from './cli-runner.ts';
+import { addCliUser, runSealpost as sealpost, shareCliCertificate } from './cli-runner.ts';
 import { uniqueAddress } from '../e2e/stack.ts';
 
 describe('sealpost command', () => {
@@ -23,32 +23,7 @@ describe('sealpost command', () => {
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('sends and reads an encrypted message', async () => {
-    const bobCertificate = path.join(work, 'bob.asc');
-    expect(
-      (
-        await sealpost(bob.home, [
-          'key',
-          'export',
-          '--address',
-          bob.address,
-          '--output',
-          bobCertificate,
-          '--passphrase-file',
-          passphraseFile,
-        ])
-      ).status,
-    ).toBe(0);
-    expect(
-      (
-        await sealpost(alice.home, [
-          'key',
-          'import',
-          bobCertificate,
-          '--passphrase-file',
-          passphraseFile,
-        ])
-      ).status,
-    ).toBe(0);
+    await shareCliCertificate(bob, alice, work, ['--passphrase-file', passphraseFile]);
 
     const sent = await sealpost(
       alice.home,
@@ -122,6 +97,7 @@ describe('sealpost command', () => {
     const result = await sealpost(alice.home, ['sync', '--passphrase-file', wrong]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^sealpost: INVALID_PASSPHRASE: /);
+    expect(result.stderr).toContain(`The passphrase in --passphrase-file ${wrong} does not unlock`);
   });
 
   it('rejects a bad port before connecting', async () => {

@@ -76,42 +76,52 @@ describe('key export --secret', () => {
     return signed.status ?? 1;
   }
 
-  it('unlocks in GnuPG with the Sealpost passphrase', async () => {
-    const keyFile = path.join(work, 'secret.asc');
-    const exported = await sealpost(home, [
+  /** Runs `key export --secret` of `address` into `keyFile`, with `extra` options. */
+  function exportSecret(keyFile: string, extra: string[] = []) {
+    return sealpost(home, [
       'key',
       'export',
       '--address',
       address,
       '--secret',
+      ...extra,
       '--output',
       keyFile,
       '--passphrase-file',
       passphraseFile,
     ]);
+  }
+
+  it.each([
+    {
+      protection: 'the Sealpost passphrase',
+      options: [] as string[],
+      stderr: 'protected by your Sealpost passphrase',
+      right: passphraseFile,
+      wrong: otherPassphraseFile,
+    },
+    {
+      protection: '--key-passphrase-file',
+      options: ['--key-passphrase-file', otherPassphraseFile],
+      stderr: `protected by the passphrase in ${otherPassphraseFile}`,
+      right: otherPassphraseFile,
+      wrong: passphraseFile,
+    },
+  ])('unlocks in GnuPG with $protection', async ({ options, stderr, right, wrong }) => {
+    const keyFile = path.join(work, `secret-${gnupgHomes.length}.asc`);
+    const exported = await exportSecret(keyFile, options);
     expect(exported.status).toBe(0);
-    expect(exported.stderr).toContain('protected by your Sealpost passphrase');
+    expect(exported.stderr).toContain(stderr);
     expect(readFileSync(keyFile, 'utf8')).toContain('-----BEGIN PGP PRIVATE KEY BLOCK-----');
 
     // Each GnuPG home gets its own agent, so a cached passphrase cannot hide a wrong one.
-    expect(gpgSign(keyFile, otherPassphraseFile)).not.toBe(0);
-    expect(gpgSign(keyFile, passphraseFile)).toBe(0);
+    expect(gpgSign(keyFile, wrong)).not.toBe(0);
+    expect(gpgSign(keyFile, right)).toBe(0);
   });
 
   it('imports into a new data folder', async () => {
     const keyFile = path.join(work, 'secret-for-import.asc');
-    const exported = await sealpost(home, [
-      'key',
-      'export',
-      '--address',
-      address,
-      '--secret',
-      '--output',
-      keyFile,
-      '--passphrase-file',
-      passphraseFile,
-    ]);
-    expect(exported.status).toBe(0);
+    expect((await exportSecret(keyFile)).status).toBe(0);
 
     const imported = await sealpost(path.join(work, 'new-home'), [
       'key',
@@ -125,28 +135,6 @@ describe('key export --secret', () => {
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toContain(`Imported your secret key`);
     expect(imported.status).toBe(0);
-  });
-
-  it('uses --key-passphrase-file when given', async () => {
-    const keyFile = path.join(work, 'secret-other.asc');
-    const exported = await sealpost(home, [
-      'key',
-      'export',
-      '--address',
-      address,
-      '--secret',
-      '--key-passphrase-file',
-      otherPassphraseFile,
-      '--output',
-      keyFile,
-      '--passphrase-file',
-      passphraseFile,
-    ]);
-    expect(exported.status).toBe(0);
-    expect(exported.stderr).toContain(`protected by the passphrase in ${otherPassphraseFile}`);
-
-    expect(gpgSign(keyFile, passphraseFile)).not.toBe(0);
-    expect(gpgSign(keyFile, otherPassphraseFile)).toBe(0);
   });
 
   it('rejects --key-passphrase-file without --secret', async () => {
@@ -235,6 +223,8 @@ describe('key export --secret', () => {
       ...withPassphrase,
     ]);
     expect(interval.stderr).toContain("'--interval-days <days>' argument 'abc' is invalid");
+    expect(interval.stderr).toContain('such as 3. See "sealpost --help".');
+    expect(interval.stderr).not.toContain('.;');
     expect(interval.status).toBe(1);
 
     const missingFolder = path.join(work, 'no-such-folder', 'backup.asc');
@@ -263,7 +253,7 @@ describe('key export --secret', () => {
       '--passphrase-file',
       otherPassphraseFile,
     ]);
-    expect(revocation.stderr).toContain(`sealpost key revoke --address ${address}`);
+    expect(revocation.stderr).toContain(`sealpost key revoke --address ${address} --yes`);
     expect(revocation.status).toBe(1);
   });
 

@@ -36,7 +36,19 @@ describe('key generate --replace-revoked', () => {
     const before = JSON.parse((await cli(['key', 'list', '--json'])).stdout) as Array<{
       fingerprint: string;
     }>;
-    const revoked = await cli(['key', 'revoke', '--address', user.address]);
+    const unconfirmed = await cli(['key', 'revoke', '--address', user.address]);
+    expect(unconfirmed.status).toBe(1);
+    expect(unconfirmed.stderr).toMatch(/^sealpost: CONFIRMATION_REQUIRED: .*Add --yes to confirm/);
+    const stillValid = await cli([
+      'key',
+      'generate',
+      '--address',
+      user.address,
+      '--replace-revoked',
+    ]);
+    expect(stillValid.stderr).toMatch(/^sealpost: KEY_NOT_REVOKED: /);
+
+    const revoked = await cli(['key', 'revoke', '--address', user.address, '--yes']);
     expect(revoked.status).toBe(0);
     expect(revoked.stdout).toContain('--replace-revoked');
 

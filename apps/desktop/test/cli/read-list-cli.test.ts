@@ -5,21 +5,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ImapSession } from '@sealpost/mail-transport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCliUser, runSealpost as sealpost } from './cli-runner.ts';
-import { imapOptionsFor, uniqueAddress } from '../e2e/stack.ts';
-
-/** Appends a plain (unencrypted) message to the INBOX of `address` on the stack. */
-async function deliver(address: string, headers: string, body: string): Promise<void> {
-  const raw = `From: sender@example.org\r\nTo: ${address}\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMessage-ID: <${Math.random().toString(36).slice(2)}@example.org>\r\nMIME-Version: 1.0\r\n${headers}\r\n\r\n${body}`;
-  const session = await ImapSession.connect(imapOptionsFor(address));
-  try {
-    await session.append('INBOX', Buffer.from(raw, 'utf8'), []);
-  } finally {
-    await session.close();
-  }
-}
+import {
+  addCliUser,
+  deliverPlain as deliver,
+  runSealpost as sealpost,
+  shareCliCertificate,
+} from './cli-runner.ts';
+import { uniqueAddress } from '../e2e/stack.ts';
 
 describe('read and list output', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'sealpost-read-list-'));
@@ -41,6 +34,15 @@ describe('read and list output', () => {
       alice.address,
       `Subject: ${'long '.repeat(4000)}\r\nContent-Type: text/plain; charset=utf-8`,
       'Short body.\r\n',
+    );
+    await deliver(
+      alice.address,
+      'Subject: Sized attachment\r\nContent-Type: multipart/mixed; boundary="b1"',
+      '--b1\r\nContent-Type: text/plain\r\n\r\nSee the file.\r\n--b1\r\n' +
+        'Content-Type: application/octet-stream\r\n' +
+        'Content-Disposition: attachment; filename="data.bin"\r\n' +
+        'Content-Transfer-Encoding: base64\r\n\r\n' +
+        `${Buffer.alloc(1536, 7).toString('base64')}\r\n--b1--\r\n`,
     );
     expect((await sealpost(alice.home, ['sync', ...withPassphrase])).status).toBe(0);
   });
@@ -74,6 +76,52 @@ describe('read and list output', () => {
     expect(subject.endsWith('…')).toBe(true);
   });
 
+  it('read shows attachment size in KiB', async () => {
+    const message = (await listed()).find((entry) => entry.subject === 'Sized attachment')!;
+    const result = await sealpost(alice.home, ['read', String(message.id), ...withPassphrase]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('application/octet-stream, 1.5 KiB)');
+  });
+
+  it('read rejects a file as attachment folder', async () => {
+    const message = (await listed()).find((entry) => entry.subject === 'Sized attachment')!;
+    const file = path.join(work, 'not-a-folder');
+    writeFileSync(file, 'text\n');
+    const result = await sealpost(alice.home, [
+      'read',
+      String(message.id),
+      '--save-attachments',
+      file,
+      ...withPassphrase,
+    ]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`--save-attachments ${file} is a file; give a folder`);
+    expect(result.stderr).not.toContain('EEXIST');
+  });
+
+  it('list and search name a reached limit', async () => {
+    const limited = await sealpost(alice.home, ['list', '--limit', '2', ...withPassphrase]);
+    expect(limited.status).toBe(0);
+    expect(limited.stdout.trimEnd().split('\n')).toHaveLength(3);
+    expect(limited.stdout).toContain('Showing the first 2 messages; use --limit N for more.');
+
+    const all = await sealpost(alice.home, ['list', ...withPassphrase]);
+    expect(all.stdout).not.toContain('Showing the first');
+
+    const searched = await sealpost(alice.home, [
+      'search',
+      'See',
+      'file',
+      '--limit',
+      '1',
+      ...withPassphrase,
+    ]);
+    expect(searched.status).toBe(0);
+    expect(searched.stdout).toContain('Showing the first 1 results; use --limit N for more.');
+    const wider = await sealpost(alice.home, ['search', 'See', 'file', ...withPassphrase]);
+    expect(wider.stdout).not.toContain('Showing the first');
+  });
+
   it('key list says when there are no keys', async () => {
     const result = await sealpost(path.join(work, 'empty'), ['key', 'list', ...withPassphrase]);
     expect(result.stdout).toContain('There are no keys in this data folder');
@@ -88,20 +136,7 @@ describe('read and list output', () => {
   });
 
   it('key export of a contact says so', async () => {
-    const bobCertificate = path.join(work, 'bob.asc');
-    const exported = await sealpost(bob.home, [
-      'key',
-      'export',
-      '--address',
-      bob.address,
-      '--output',
-      bobCertificate,
-      ...withPassphrase,
-    ]);
-    expect(exported.status).toBe(0);
-    expect(
-      (await sealpost(alice.home, ['key', 'import', bobCertificate, ...withPassphrase])).status,
-    ).toBe(0);
+    await shareCliCertificate(bob, alice, work, withPassphrase);
 
     const result = await sealpost(alice.home, [
       'key',
@@ -132,14 +167,22 @@ describe('read and list output', () => {
     ]);
     expect(sent.stderr).toBe('');
     expect(sent.status).toBe(0);
-    expect((await sealpost(alice.home, ['sync', ...withPassphrase])).status).toBe(0);
-
-    const ids = (await listed()).map((entry) => entry.id);
-    const bodies = await Promise.all(
-      ids.map(
-        async (id) => (await sealpost(alice.home, ['read', String(id), ...withPassphrase])).stdout,
-      ),
-    );
-    expect(bodies.some((body) => body.includes('Grüße aus Köln'))).toBe(true);
+    // Delivery to the mailbox is asynchronous, so sync again until the message arrives.
+    const readAll = async (): Promise<string[]> => {
+      expect((await sealpost(alice.home, ['sync', ...withPassphrase])).status).toBe(0);
+      const ids = (await listed()).map((entry) => entry.id);
+      return Promise.all(
+        ids.map(
+          async (id) =>
+            (await sealpost(alice.home, ['read', String(id), ...withPassphrase])).stdout,
+        ),
+      );
+    };
+    await expect
+      .poll(async () => (await readAll()).some((body) => body.includes('Grüße aus Köln')), {
+        timeout: 30_000,
+        interval: 1_000,
+      })
+      .toBe(true);
   });
 });

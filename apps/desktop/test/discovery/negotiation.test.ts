@@ -3,7 +3,7 @@
 // Sent copy is read. Changed keys, lost post-quantum support, v6 certificates and missing keys
 // each show in the plan or stop the send.
 
-import { generateKey } from 'openpgp';
+import { generateKey, readPrivateKey, revokeKey } from 'openpgp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCertificate } from '@sealpost/crypto-core';
 import { createUser, uniqueAddress, type TestUser } from '../e2e/stack.ts';
@@ -115,6 +115,35 @@ describe('negotiation', () => {
     await expect(send([address], true)).rejects.toMatchObject({
       code: 'RECIPIENT_KEY_UNSUPPORTED',
     });
+  });
+
+  it('plans a revoked key as the send rejects it', async () => {
+    const address = uniqueAddress('revoked');
+    const { privateKey, publicKey } = await generateKey({
+      type: 'ecc',
+      curve: 'curve25519Legacy',
+      userIDs: [{ email: address }],
+      format: 'armored',
+    });
+    const { publicKey: revoked } = await revokeKey({
+      key: await readPrivateKey({ armoredKey: privateKey }),
+      format: 'armored',
+    });
+    const learn = (armored: string) =>
+      alice.sealpost.contacts.learn({
+        address,
+        keydata: encode(armored),
+        source: 'autocrypt',
+        preferEncrypt: 'mutual',
+        seenAt: new Date(),
+      });
+    await learn(publicKey);
+    await learn(revoked);
+    await learn(await classicalCertificate(address));
+
+    // Even with plaintext allowed the send rejects the recipient, so the preview does too.
+    await expect(plan([address])).rejects.toMatchObject({ code: 'KEY_REVOKED' });
+    await expect(send([address], true)).rejects.toMatchObject({ code: 'KEY_REVOKED' });
   });
 
   it('warns about a changed key, then about lost post-quantum support', async () => {

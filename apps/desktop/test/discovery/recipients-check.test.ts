@@ -36,89 +36,69 @@ async function withoutPkesk(armored: string, position: number): Promise<string> 
   return armor(enums.armor.message, kept);
 }
 
+type Mode = 'classical' | 'pq';
+type Name = 'alice' | 'bob' | 'carol';
+
 describe('recipients check', () => {
-  let alice: GeneratedIdentity;
-  let bob: GeneratedIdentity;
-  let classicalOnly: GeneratedIdentity;
+  const identities = {} as Record<Name, GeneratedIdentity>;
 
   beforeAll(async () => {
-    alice = await generateIdentity({ address: 'alice@sealpost.test', passphrase: 'a' });
-    bob = await generateIdentity({ address: 'bob@sealpost.test', passphrase: 'b' });
-    classicalOnly = await generateIdentity({
+    identities.alice = await generateIdentity({ address: 'alice@sealpost.test', passphrase: 'a' });
+    identities.bob = await generateIdentity({ address: 'bob@sealpost.test', passphrase: 'b' });
+    // carol has classical subkeys only.
+    identities.carol = await generateIdentity({
       address: 'carol@sealpost.test',
       passphrase: 'c',
       postQuantum: false,
     });
   });
 
-  it('passes a classical message to every recipient', async () => {
-    const recipientCertificates = [alice.certificate, classicalOnly.certificate];
+  /** Encrypts `data` to `names` in `mode`; returns the message and the recipients' certificates. */
+  async function encryptTo(names: Name[], mode: Mode) {
+    const recipientCertificates = names.map((name) => identities[name].certificate);
     const message = await encryptAndSign({
       data,
       recipientCertificates,
-      mode: 'classical',
+      mode,
     } as Parameters<typeof encryptAndSign>[0]);
-    const found = await listPkeskRecipients(message);
-    expect(found.keyIds).toHaveLength(2);
-    await expect(
-      requireRecipientsEncryptedTo({ message, recipientCertificates, mode: 'classical' }),
-    ).resolves.toBeUndefined();
-  });
+    return { message, recipientCertificates };
+  }
 
-  it('rejects a classical message missing a PKESK', async () => {
-    const recipientCertificates = [alice.certificate, classicalOnly.certificate];
-    const message = await encryptAndSign({
-      data,
-      recipientCertificates,
-      mode: 'classical',
-    } as Parameters<typeof encryptAndSign>[0]);
-    const tampered = await withoutPkesk(message, 1);
-    expect((await listPkeskRecipients(tampered)).keyIds).toHaveLength(1);
-    const check = requireRecipientsEncryptedTo({
-      message: tampered,
-      recipientCertificates,
-      mode: 'classical',
-    });
-    await expect(check).rejects.toMatchObject({ code: 'RECIPIENT_NOT_ENCRYPTED_TO' });
-    await expect(check).rejects.toThrow(classicalOnly.fingerprint);
-  });
+  it.each([
+    { mode: 'classical', names: ['alice', 'carol'] },
+    { mode: 'pq', names: ['alice', 'bob'] },
+  ] as Array<{ mode: Mode; names: Name[] }>)(
+    'passes a $mode message to every recipient',
+    async ({ mode, names }) => {
+      const { message, recipientCertificates } = await encryptTo(names, mode);
+      expect((await listPkeskRecipients(message)).keyIds).toHaveLength(names.length);
+      await expect(
+        requireRecipientsEncryptedTo({ message, recipientCertificates, mode }),
+      ).resolves.toBeUndefined();
+    },
+  );
 
-  it('passes a post-quantum message to every recipient', async () => {
-    const recipientCertificates = [alice.certificate, bob.certificate];
-    const message = await encryptAndSign({
-      data,
-      recipientCertificates,
-      mode: 'pq',
-    } as Parameters<typeof encryptAndSign>[0]);
-    await expect(
-      requireRecipientsEncryptedTo({ message, recipientCertificates, mode: 'pq' }),
-    ).resolves.toBeUndefined();
-  });
-
-  it('rejects a post-quantum message missing a PKESK', async () => {
-    const recipientCertificates = [alice.certificate, bob.certificate];
-    const message = await encryptAndSign({
-      data,
-      recipientCertificates,
-      mode: 'pq',
-    } as Parameters<typeof encryptAndSign>[0]);
-    const tampered = await withoutPkesk(message, 0);
-    const check = requireRecipientsEncryptedTo({
-      message: tampered,
-      recipientCertificates,
-      mode: 'pq',
-    });
-    await expect(check).rejects.toMatchObject({ code: 'RECIPIENT_NOT_ENCRYPTED_TO' });
-    await expect(check).rejects.toThrow(alice.fingerprint);
-  });
+  it.each([
+    { mode: 'classical', names: ['alice', 'carol'], removed: 1, missing: 'carol' },
+    { mode: 'pq', names: ['alice', 'bob'], removed: 0, missing: 'alice' },
+  ] as Array<{ mode: Mode; names: Name[]; removed: number; missing: Name }>)(
+    'rejects a $mode message missing a PKESK',
+    async ({ mode, names, removed, missing }) => {
+      const { message, recipientCertificates } = await encryptTo(names, mode);
+      const tampered = await withoutPkesk(message, removed);
+      expect((await listPkeskRecipients(tampered)).keyIds).toHaveLength(names.length - 1);
+      const check = requireRecipientsEncryptedTo({
+        message: tampered,
+        recipientCertificates,
+        mode,
+      });
+      await expect(check).rejects.toMatchObject({ code: 'RECIPIENT_NOT_ENCRYPTED_TO' });
+      await expect(check).rejects.toThrow(identities[missing].fingerprint);
+    },
+  );
 
   it('rejects a classical PKESK where post-quantum was chosen', async () => {
-    const recipientCertificates = [alice.certificate, bob.certificate];
-    const message = await encryptAndSign({
-      data,
-      recipientCertificates,
-      mode: 'classical',
-    } as Parameters<typeof encryptAndSign>[0]);
+    const { message, recipientCertificates } = await encryptTo(['alice', 'bob'], 'classical');
     await expect(
       requireRecipientsEncryptedTo({ message, recipientCertificates, mode: 'pq' }),
     ).rejects.toMatchObject({ code: 'RECIPIENT_NOT_ENCRYPTED_TO' });

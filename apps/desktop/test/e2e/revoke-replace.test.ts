@@ -2,13 +2,13 @@
 // folder makes a new key, signs with it, and still reads mail encrypted to the revoked key.
 // A contact who has the revoked certificate finds it marked revoked in the contact list.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { certificateToBinary } from '@sealpost/crypto-core';
 import { dispatchMailApi } from '@sealpost/ui';
 import type { ContactView } from '@sealpost/ui';
 import type { AppSession } from '../../src/core/app-session.ts';
 import { createMailApiHandlers } from '../../src/core/mail-api-handlers.ts';
-import { createCorrespondents, sendEncrypted, syncAndFind, type TestUser } from './stack.ts';
+import { useCorrespondents, sendEncrypted, syncAndFind, type TestUser } from './stack.ts';
 
 const encoder = new TextEncoder();
 
@@ -16,14 +16,7 @@ describe('revoked key replacement', () => {
   let alice: TestUser;
   let bob: TestUser;
 
-  beforeAll(async () => {
-    ({ alice, bob } = await createCorrespondents());
-  });
-
-  afterAll(() => {
-    alice?.close();
-    bob?.close();
-  });
+  useCorrespondents((pair) => ({ alice, bob } = pair));
 
   it('replaces the key and keeps old mail readable', async () => {
     const oldFingerprint = alice.sealpost.keys.list()[0]!.fingerprint;

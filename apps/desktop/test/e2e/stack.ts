@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
 import { ImapSession } from '@sealpost/mail-transport';
 import type { ImapConnectOptions } from '@sealpost/mail-transport';
 import { createSilentLogger } from '../../src/core/logger.ts';
@@ -122,12 +123,44 @@ export async function swapCertificates(first: TestUser, second: TestUser): Promi
   );
 }
 
+/** Opens alice, bob and carol in that order, then swaps certificates between each given pair. */
+export async function createTrio(
+  swaps: Array<[TestUserName, TestUserName]>,
+): Promise<Record<TestUserName, TestUser>> {
+  const users = {
+    alice: await createUser('alice'),
+    bob: await createUser('bob'),
+    carol: await createUser('carol'),
+  };
+  for (const [first, second] of swaps) await swapCertificates(users[first], users[second]);
+  return users;
+}
+
 /** Opens alice and bob, each holding the other's certificate. */
-export async function createCorrespondents(): Promise<{ alice: TestUser; bob: TestUser }> {
+export async function createCorrespondents(): Promise<Correspondents> {
   const alice = await createUser('alice');
   const bob = await createUser('bob');
   await swapCertificates(alice, bob);
   return { alice, bob };
+}
+
+/** Two users who have each other's certificates. */
+export interface Correspondents {
+  alice: TestUser;
+  bob: TestUser;
+}
+
+/** Creates alice and bob before the suite's tests, passes them to `take`, and closes them after. */
+export function useCorrespondents(take: (pair: Correspondents) => void): void {
+  let pair: Correspondents | undefined;
+  beforeAll(async () => {
+    pair = await createCorrespondents();
+    take(pair);
+  });
+  afterAll(() => {
+    pair?.alice.close();
+    pair?.bob.close();
+  });
 }
 
 type SendInput = Parameters<Sealpost['mail']['send']>[0];
@@ -164,6 +197,20 @@ export async function deliverRaw(user: TestUser, raw: Uint8Array): Promise<void>
   const session = await ImapSession.connect(imapOptionsFor(user.address));
   try {
     await session.append('INBOX', raw, []);
+  } finally {
+    await session.close();
+  }
+}
+
+/** Returns how many messages in `mailbox` of a stack `address` have the Message-ID `messageId`. */
+export async function countByMessageId(
+  address: string,
+  mailbox: string,
+  messageId: string,
+): Promise<number> {
+  const session = await ImapSession.connect(imapOptionsFor(address));
+  try {
+    return (await session.searchMessageId(mailbox, messageId)).length;
   } finally {
     await session.close();
   }

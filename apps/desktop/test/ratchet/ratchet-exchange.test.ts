@@ -5,10 +5,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createUser,
+  createTrio,
   deliverRaw,
   fetchRawFromServer,
-  swapCertificates,
   syncAndFind,
   type TestUser,
 } from '../e2e/stack.ts';
@@ -48,12 +47,11 @@ describe('ratchet mode through the mail stack', () => {
   let carol: TestUser;
 
   beforeAll(async () => {
-    alice = await createUser('alice');
-    bob = await createUser('bob');
-    carol = await createUser('carol');
-    await swapCertificates(alice, bob);
-    await swapCertificates(alice, carol);
-    await swapCertificates(bob, carol);
+    ({ alice, bob, carol } = await createTrio([
+      ['alice', 'bob'],
+      ['alice', 'carol'],
+      ['bob', 'carol'],
+    ]));
   });
 
   afterAll(() => {

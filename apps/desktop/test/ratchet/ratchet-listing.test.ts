@@ -1,14 +1,17 @@
 // Ratchet mail in the message list and reader, through the real Dovecot and Postfix. It is
 // listed as encrypted in ratchet mode before and after it is read, and the list row keeps the
-// signature status found at read time. `openpgp: true` sends OpenPGP to a ratchet contact, and
-// a message over the server's SMTP SIZE limit fails before encryption with both sizes named.
+// signature status found at read time. Search finds it with the encrypted filter before it is
+// read, and the command line's list row names the mode. `openpgp: true` sends OpenPGP to a
+// ratchet contact, and a message over the server's SMTP SIZE limit fails before encryption
+// with both sizes named.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchMailApi } from '@sealpost/ui';
-import type { MessageView } from '@sealpost/ui';
+import type { MessageView, SearchHit } from '@sealpost/ui';
 import type { AppSession } from '../../src/core/app-session.ts';
 import { createMailApiHandlers } from '../../src/core/mail-api-handlers.ts';
 import { describeEncryption } from '../../src/core/status-words.ts';
-import { createUser, swapCertificates, syncAndFind, type TestUser } from '../e2e/stack.ts';
+import { encryptionWords, messageRow } from '../../src/cli/message-rows.ts';
+import { createCorrespondents, syncAndFind, type TestUser } from '../e2e/stack.ts';
 
 async function send(sender: TestUser, to: TestUser, subject: string, openpgp = false) {
   return sender.sealpost.mail.send({
@@ -38,9 +41,7 @@ describe('ratchet mail in lists', () => {
   let bob: TestUser;
 
   beforeAll(async () => {
-    alice = await createUser('alice');
-    bob = await createUser('bob');
-    await swapCertificates(alice, bob);
+    ({ alice, bob } = await createCorrespondents());
     // The first OpenPGP message carries alice's prekey bundle, so bob can reply in ratchet mode.
     const first = await send(alice, bob, 'Bundle carrier');
     await bob.sealpost.mail.read(await syncAndFind(bob, first.messageId));
@@ -80,6 +81,47 @@ describe('ratchet mail in lists', () => {
     expect(pageRow(alice, id).signature).toBe(read.signatures.length > 0 ? 'valid' : 'unsigned');
   });
 
+  it('finds unread ratchet mail as encrypted', async () => {
+    const sent = await send(bob, alice, 'Ratchet search target');
+    expect(sent.mode).toBe('ratchet');
+    const id = await syncAndFind(alice, sent.messageId);
+
+    const encrypted = alice.sealpost.mail.search({ encrypted: true, limit: 500 });
+    expect(encrypted.find((hit) => hit.id === id)).toMatchObject({
+      mode: 'ratchet',
+      unread: true,
+      flagged: false,
+    });
+    const plain = alice.sealpost.mail.search({ encrypted: false, limit: 500 });
+    expect(plain.map((hit) => hit.id)).not.toContain(id);
+    expect(
+      alice.sealpost.mail.search({ hasAttachment: true, limit: 500 }).map((hit) => hit.id),
+    ).not.toContain(id);
+
+    const session = { require: () => alice.sealpost } as unknown as AppSession;
+    const handlers = createMailApiHandlers(session, () => undefined);
+    const hits = await dispatchMailApi(handlers, 'mail:search', {
+      text: '',
+      account: null,
+      folder: null,
+      from: null,
+      hasAttachment: null,
+      encrypted: true,
+      signed: null,
+      limit: 500,
+    });
+    expect(hits.ok).toBe(true);
+    if (!hits.ok) return;
+    expect((hits.value as SearchHit[]).find((hit) => hit.id === id)).toMatchObject({
+      mode: 'ratchet',
+      unread: true,
+    });
+
+    const row = listed(alice, id);
+    expect(encryptionWords(row).trim()).toBe('encrypted (ratchet)');
+    expect(messageRow(row).split('\t')[3]!.trim()).toBe('encrypted (ratchet)');
+  });
+
   it('keeps the read signature status in the row', async () => {
     const sent = await send(alice, bob, 'Signed in OpenPGP', true);
     const id = await syncAndFind(bob, sent.messageId);
@@ -93,6 +135,7 @@ describe('ratchet mail in lists', () => {
       signature: 'valid',
     });
     expect(listed(bob, id).signature).toBe('valid');
+    expect(encryptionWords(listed(bob, id)).trim()).toBe('encrypted (OpenPGP)');
   });
 
   it('sends OpenPGP to a ratchet contact on request', async () => {
@@ -110,8 +153,9 @@ describe('ratchet mail in lists', () => {
   });
 
   it('rejects a message over the SMTP SIZE limit early', async () => {
-    // The stack's Postfix announces SIZE 52428800; 30 MiB becomes about 53 MiB once encoded.
-    const content = new Uint8Array(30 * 1024 * 1024);
+    // The stack's Postfix announces SIZE 471859200 (450 MiB); 260 MiB becomes about 462 MiB
+    // once encoded. The zero-filled array is rejected before anything reads it.
+    const content = new Uint8Array(260 * 1024 * 1024);
     const attempt = bob.sealpost.mail.send({
       from: null,
       to: [alice.address],
@@ -124,7 +168,7 @@ describe('ratchet mail in lists', () => {
     });
     await expect(attempt).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
     await expect(attempt).rejects.toThrow(
-      /about 53\.3 MiB \(\d+ bytes\).*at most 50\.0 MiB \(52428800 bytes/,
+      /about 462\.2 MiB \(\d+ bytes\).*at most 450\.0 MiB \(471859200 bytes/,
     );
     expect(bob.sealpost.mail.listOutbox()).toEqual([]);
   });

@@ -5,6 +5,7 @@
 // bytes, so a test can kill the client process at that point. TLS passes through it untouched.
 
 import net from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export type ProxyMode =
   | { kind: 'pass' }
@@ -143,4 +144,27 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
+}
+
+/** Proxies in front of the local stack's submission (1587) and IMAP (1143) ports. */
+export interface MailProxies {
+  smtp: CuttingProxy;
+  imap: CuttingProxy;
+}
+
+/**
+ * Starts the two proxies before the tests of the calling suite and closes them after. The
+ * returned object is filled in by the time the first test runs.
+ */
+export function useMailProxies(): MailProxies {
+  const proxies = {} as MailProxies;
+  beforeAll(async () => {
+    proxies.smtp = await CuttingProxy.start(1587, 1);
+    proxies.imap = await CuttingProxy.start(1143, 1);
+  });
+  afterAll(async () => {
+    await proxies.smtp?.close();
+    await proxies.imap?.close();
+  });
+  return proxies;
 }

@@ -3,23 +3,9 @@
 // reason and a retry time, and after recovery it is delivered once and stored in Sent once.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImapSession } from '@sealpost/mail-transport';
-import { imapOptionsFor, uniqueAddress } from '../e2e/stack.ts';
+import { countByMessageId, uniqueAddress } from '../e2e/stack.ts';
 import { CuttingProxy } from './cutting-proxy.ts';
 import { openSyncUser, type SyncUser } from './sync-fixtures.ts';
-
-async function countByMessageId(
-  address: string,
-  folder: string,
-  messageId: string,
-): Promise<number> {
-  const session = await ImapSession.connect(imapOptionsFor(address));
-  try {
-    return (await session.searchMessageId(folder, messageId)).length;
-  } finally {
-    await session.close();
-  }
-}
 
 describe('outbox under SMTP faults', () => {
   const recipient = uniqueAddress('outbox-to');

@@ -52,6 +52,7 @@ describe('outbox through the MailApi', () => {
     const entry = entries[0]!;
     expect(entry.state).toBe('failed');
     expect(entry.to).toEqual([recipient]);
+    expect(entry.subject).toBe('To nobody');
     expect(entry.attempts).toBe(1);
     expect(entry.lastError).toMatch(/^SMTP_RECIPIENT_REJECTED: /);
     expect(entry.nextAttemptAt).toBeNull();
@@ -113,12 +114,17 @@ describe('sealpost outbox', () => {
     expect(sent.status).toBe(1);
     expect(sent.stderr).toMatch(/SMTP_RECIPIENT_REJECTED/);
     expect(sent.stderr).toMatch(/stays in the outbox as failed/);
+    expect(sent.stderr).toContain(
+      'It is outbox entry 1: send it again with "sealpost outbox retry 1"',
+    );
+    expect(sent.stderr).toContain('"sealpost outbox discard 1 --yes"');
 
     const listed = await cli(['outbox']);
     expect(listed.status).toBe(0);
     expect(listed.stdout).toMatch(
       new RegExp(`^1\\tfailed\\t1 attempt\\(s\\)\\t.* -> ${recipient}`),
     );
+    expect(listed.stdout).toContain(`-> ${recipient}\tTo nobody\tqueued `);
     expect(listed.stdout).toMatch(/last error: SMTP_RECIPIENT_REJECTED: /);
     expect(listed.stdout).toContain('sealpost outbox retry ID');
 

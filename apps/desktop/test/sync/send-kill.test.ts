@@ -6,28 +6,14 @@
 // limit, and these kill points stay before it. An SMTP server that accepts the connection and
 // then stalls leaves the message in the outbox with a timeout error, and it is sent once later.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImapSession } from '@sealpost/mail-transport';
+import { describe, expect, it } from 'vitest';
 import { STALE_SENDING_MS } from '../../src/core/outbox.ts';
-import { imapOptionsFor, uniqueAddress } from '../e2e/stack.ts';
-import { CuttingProxy, mulberry32 } from './cutting-proxy.ts';
+import { countByMessageId, uniqueAddress } from '../e2e/stack.ts';
+import { CuttingProxy, mulberry32, useMailProxies } from './cutting-proxy.ts';
 import { createSyncHome, runChild, type SyncHome } from './sync-fixtures.ts';
 
 /** Body size: the SMTP kill points below stay inside DATA, before its final dot. */
 const BODY_BYTES = 200_000;
-
-async function countByMessageId(
-  address: string,
-  folder: string,
-  messageId: string,
-): Promise<number> {
-  const session = await ImapSession.connect(imapOptionsFor(address));
-  try {
-    return (await session.searchMessageId(folder, messageId)).length;
-  } finally {
-    await session.close();
-  }
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -54,18 +40,7 @@ async function recoverAndFindSent(home: SyncHome): Promise<string> {
 }
 
 describe('send killed with SIGKILL', () => {
-  let smtp: CuttingProxy;
-  let imap: CuttingProxy;
-
-  beforeAll(async () => {
-    smtp = await CuttingProxy.start(1587, 1);
-    imap = await CuttingProxy.start(1143, 1);
-  });
-
-  afterAll(async () => {
-    await smtp?.close();
-    await imap?.close();
-  });
+  const proxies = useMailProxies();
 
   const cases = [
     { seed: 1, phase: 'smtp' },
@@ -80,7 +55,7 @@ describe('send killed with SIGKILL', () => {
       const recipient = uniqueAddress('kill-to');
       const home = await createSyncHome(
         uniqueAddress('kill-from'),
-        { smtp: smtp.port, imap: imap.port },
+        { smtp: proxies.smtp.port, imap: proxies.imap.port },
         { generateKey: true },
       );
       try {
@@ -89,7 +64,7 @@ describe('send killed with SIGKILL', () => {
         // middle of the APPEND of the Sent copy.
         const afterBytes = Math.floor(random() * (phase === 'smtp' ? 150_000 : 100_000));
         let kill: () => void = () => {};
-        const armed = phase === 'smtp' ? smtp : imap;
+        const armed = proxies[phase];
         armed.mode = { kind: 'trip-upstream', afterBytes, onCross: () => kill() };
 
         const run = await runChild(
@@ -97,8 +72,8 @@ describe('send killed with SIGKILL', () => {
           { action: 'send', to: recipient, subject: `Kill test ${seed}`, bodyBytes: BODY_BYTES },
           { onStart: (killChild) => (kill = killChild) },
         );
-        smtp.mode = { kind: 'pass' };
-        imap.mode = { kind: 'pass' };
+        proxies.smtp.mode = { kind: 'pass' };
+        proxies.imap.mode = { kind: 'pass' };
         expect(run.killed).toBe(true);
 
         const messageId = await recoverAndFindSent(home);
@@ -107,8 +82,8 @@ describe('send killed with SIGKILL', () => {
           .toBe(1);
         expect(await countByMessageId(home.address, 'Sent', messageId)).toBe(1);
       } finally {
-        smtp.mode = { kind: 'pass' };
-        imap.mode = { kind: 'pass' };
+        proxies.smtp.mode = { kind: 'pass' };
+        proxies.imap.mode = { kind: 'pass' };
         home.remove();
       }
     });

@@ -35,8 +35,9 @@ describe('desktop UI exchange', () => {
     aliceFingerprint = await onboard(alice.page, aliceAddress, { screenshots: true });
     const bobFingerprint = await onboard(bob.page, bobAddress);
 
-    expect(aliceFingerprint).toMatch(/^[0-9a-f]{40}$/i);
-    expect(bobFingerprint).toMatch(/^[0-9a-f]{40}$/i);
+    // The app shows fingerprints as the CLI does: uppercase hex in groups of four.
+    expect(aliceFingerprint).toMatch(/^(?:[0-9A-F]{4} ){9}[0-9A-F]{4}$/);
+    expect(bobFingerprint).toMatch(/^(?:[0-9A-F]{4} ){9}[0-9A-F]{4}$/);
     expect(aliceFingerprint).not.toBe(bobFingerprint);
   });
 

@@ -4,16 +4,12 @@
 // restores the key from a recovery-code backup. Also covered: the keychain notice in plain
 // words with its cause behind "Details", "1 character", and a page load without any 404.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSilentLogger } from '../../src/core/logger.ts';
-import { ensureDataPaths, resolveDataPaths } from '../../src/core/paths.ts';
-import { Sealpost } from '../../src/core/sealpost.ts';
-import type { CreatedBackup } from '../../src/core/backup.ts';
+import { KEYCHAIN_CALL_TIMEOUT_MS, OsKeychain } from '../../src/core/keystore/keychain.ts';
+import { formatFingerprint } from '../../../../packages/ui/src/renderer/fingerprint.ts';
 import { stackCertificate, stackPassword, uniqueAddress } from '../e2e/stack.ts';
+import { backupFromOtherFolder } from './backup-source.ts';
 import { openApp, screenshot } from './harness.ts';
 import type { AppUnderTest } from './harness.ts';
 
@@ -30,24 +26,6 @@ async function addAccount(page: Page, address: string): Promise<void> {
   await page.getByText('IMAP: login succeeded.').waitFor();
   await page.getByText('SMTP: login succeeded.').waitFor();
   await page.getByRole('button', { name: 'Add account' }).click();
-}
-
-/** Makes a backup of a new key for `address` in a data folder of its own. */
-async function backupFromOtherFolder(address: string): Promise<CreatedBackup> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'sealpost-ui-backup-'));
-  const paths = resolveDataPaths({ SEALPOST_HOME: home });
-  ensureDataPaths(paths);
-  const sealpost = await Sealpost.open(paths, createSilentLogger(), {
-    keychain: null,
-    passphrase: 'backup source passphrase',
-  });
-  try {
-    await sealpost.keys.generate({ address, name: null });
-    return await sealpost.keys.exportBackup();
-  } finally {
-    sealpost.close();
-    rmSync(home, { recursive: true, force: true });
-  }
 }
 
 describe('first-run resume', () => {
@@ -79,21 +57,34 @@ describe('first-run resume', () => {
   });
 
   it('keychain notice hides its cause', async () => {
+    // No D-Bus session bus listens there, so the probe of the keychain fails with a cause.
+    const unreachable = new OsKeychain(KEYCHAIN_CALL_TIMEOUT_MS, {
+      ...process.env,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/sealpost-test-bus',
+    });
+    const noBus = await openApp('resume-no-bus', undefined, {}, { keychain: unreachable });
+    try {
+      // The notice is on the passphrase screen, because it gives the reason for the passphrase.
+      const notice = noBus.page.locator('.notice', { hasText: 'No OS keychain is available' });
+      const sentence = (await notice.locator('> p').textContent()) ?? '';
+      expect(sentence).toContain('No OS keychain is available.');
+      expect(sentence).not.toContain('(');
+      expect(sentence).not.toContain('--');
+      const details = notice.locator('details');
+      expect(await details.getAttribute('open')).toBeNull();
+      await details.getByText('Details').click();
+      const cause = (await details.locator('.detail').textContent()) ?? '';
+      expect(cause).toContain('Secret Service');
+      expect(sentence).not.toContain(cause);
+    } finally {
+      await noBus.close();
+    }
+
     const page = app.page;
     await page.getByLabel('Sealpost passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByLabel('Repeat the passphrase').fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Create' }).click();
     await accountStep().waitFor();
-
-    const notice = page.locator('.notice').first();
-    const sentence = (await notice.locator('> p').textContent()) ?? '';
-    expect(sentence).toContain('No OS keychain is available.');
-    expect(sentence).not.toContain('(');
-    expect(sentence).not.toContain('--');
-    const details = notice.locator('details');
-    expect(await details.getAttribute('open')).toBeNull();
-    await details.getByText('Details').click();
-    expect(await details.locator('.detail').textContent()).toBe('no OS keychain is available');
   });
 
   it('reopening resumes at the key step', async () => {
@@ -156,7 +147,7 @@ describe('first-run resume', () => {
     await page.getByLabel('Recovery code').fill(backup.recoveryCode);
     await page.getByRole('button', { name: 'Restore backup' }).click();
     const fingerprint = await page.getByTestId('own-fingerprint').textContent();
-    expect(fingerprint?.trim()).toBe(backup.identities[0]!.fingerprint);
+    expect(fingerprint?.trim()).toBe(formatFingerprint(backup.identities[0]!.fingerprint));
     expect(
       app.session
         .require()

@@ -3,6 +3,7 @@
 // the card, moves the key to it without a disk copy, shows a wrong PIN with the tries left,
 // and the stored PIN then decrypts mail on the card.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatFingerprint } from '../../../../packages/ui/src/renderer/fingerprint.ts';
 import type { OpenPgpCardApplet } from '../../../../packages/hardware-token/test/card-emulator/openpgp-card-applet.ts';
 import { VirtualCardBench } from '../../../../packages/hardware-token/test/helpers/virtual-card.ts';
 import { createUser } from '../e2e/stack.ts';
@@ -27,7 +28,7 @@ async function statusEntry(term: string): Promise<string> {
 }
 
 function ownFingerprint(): string {
-  return app.core().keys.list()[0]!.fingerprint.toUpperCase();
+  return formatFingerprint(app.core().keys.list()[0]!.fingerprint);
 }
 
 beforeAll(async () => {
@@ -80,7 +81,9 @@ describe('hardware token panel', () => {
       .toBe(ownFingerprint());
     const binding = app.core().cards.binding(app.address)!;
     expect(binding.diskCopy).toBe(false);
-    expect(await statusEntry('Decryption key')).toBe(binding.decryptionFingerprint);
+    expect(await statusEntry('Decryption key')).toBe(
+      formatFingerprint(binding.decryptionFingerprint),
+    );
     expect(await statusEntry('Used for')).toBe(app.address);
     expect(await statusEntry('PIN retries')).toBe('user 3, admin 3');
   });

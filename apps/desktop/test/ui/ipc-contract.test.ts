@@ -128,4 +128,13 @@ describe('MailApi validation', () => {
     const own = await route.handle(APP_START_URL, undefined);
     expect(own).toMatchObject({ ok: true, value: { unlocked: false, choosingPassphrase: true } });
   });
+
+  it('says why a new folder needs a passphrase', async () => {
+    const status = await session.status();
+    expect(status.choosingPassphrase).toBe(true);
+    expect(status.notices).toHaveLength(1);
+    expect(status.notices[0]).toMatch(
+      /^No OS keychain is available\. Your keys are protected by the Sealpost passphrase/,
+    );
+  });
 });

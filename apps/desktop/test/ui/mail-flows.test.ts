@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '@sealpost/crypto-core';
 import { ImapSession } from '@sealpost/mail-transport';
+import { formatFingerprint } from '../../../../packages/ui/src/renderer/fingerprint.ts';
 import { imapOptionsFor, uniqueAddress } from '../e2e/stack.ts';
 import { screenshot } from './harness.ts';
 import { openPreparedApp } from './prepared-app.ts';
@@ -101,7 +102,7 @@ describe('desktop UI mail flows', () => {
       });
     await expect
       .poll(async () => (await recorded()).progressTexts)
-      .toContain(`1 of 1 account(s) synced, last ${bob.address}`);
+      .toContain(`1 of 1 account synced, last ${bob.address}`);
     await page.getByRole('progressbar', { name: 'Sync progress' }).waitFor({ state: 'hidden' });
     await page.evaluate(() => {
       (window as unknown as { progressTexts: string[] }).progressTexts.length = 0;
@@ -115,7 +116,7 @@ describe('desktop UI mail flows', () => {
       .poll(async () => (await recorded()).shown)
       .toContain(`Sealpost: 1 new message for ${bob.address}`);
     expect((await recorded()).progressTexts).toContain(
-      `1 of 1 account(s) synced, last ${bob.address}`,
+      `1 of 1 account synced, last ${bob.address}`,
     );
     await page.getByText(`1 new message for ${bob.address}`).first().waitFor();
   });
@@ -301,10 +302,8 @@ describe('desktop UI mail flows', () => {
     await page.getByText(/WARNING: .* already has a different pinned key/).waitFor();
     const contact = page.getByTestId(`contact-${bob.address}`);
     await expect.poll(() => contact.textContent()).toContain('Key changed');
-    expect((await contact.textContent())?.toLowerCase()).toContain(pinned.toLowerCase());
-    expect((await contact.textContent())?.toLowerCase()).toContain(
-      impostor.fingerprint.toLowerCase(),
-    );
+    expect(await contact.textContent()).toContain(formatFingerprint(pinned));
+    expect(await contact.textContent()).toContain(formatFingerprint(impostor.fingerprint));
     await screenshot(page, 'contacts-key-changed');
 
     await page.getByRole('button', { name: 'Mail', exact: true }).click();
@@ -314,12 +313,12 @@ describe('desktop UI mail flows', () => {
     await page.getByLabel('Message', { exact: true }).fill('Still for the pinned key.');
     const badge = page.getByTestId('recipient-status').getByText(bob.address);
     await expect.poll(() => badge.textContent()).toContain('key changed');
-    expect((await badge.getAttribute('title'))?.toLowerCase()).toBe(pinned.toLowerCase());
+    expect(await badge.getAttribute('title')).toBe(formatFingerprint(pinned));
     const warnings = page.getByTestId('plan-warnings');
     await expect.poll(() => warnings.textContent()).toContain('presented a different key');
-    expect((await warnings.textContent())?.toLowerCase()).toContain(
-      impostor.fingerprint.toLowerCase(),
-    );
+    expect(await warnings.textContent()).toContain(formatFingerprint(impostor.fingerprint));
+    expect(await warnings.textContent()).toContain('“Accept new key” in Contacts and keys');
+    expect(await warnings.textContent()).not.toContain('sealpost contacts');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.getByText(`Sent encrypted to ${bob.address}.`).waitFor({ timeout: 30_000 });
 

@@ -1,7 +1,7 @@
 // Search and message actions in the desktop UI, through the browser shell and the local mail
-// stack. Search with its filters fills the message list and Escape clears it. Flag, mark
-// unread, move and delete each reach the server, checked there over IMAP. A 20,000-character
-// subject stays inside the list and the reader.
+// stack. Search with its filters fills the message list, its rows show the flagged and unread
+// markers, and Escape clears it. Flag, mark unread, move and delete each reach the server,
+// checked there over IMAP. A 20,000-character subject stays inside the list and the reader.
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,28 @@ describe('desktop UI mailbox actions', () => {
     expect(await page.getByLabel('From address').inputValue()).toBe('');
   });
 
+  it('search rows show flag and unread', async () => {
+    const page = app.page;
+    const list = page.getByTestId('message-list');
+    const stored = app
+      .core()
+      .mail.list({ account: null, folder: 'INBOX' })
+      .find((message) => message.subject === SAMPLES.other.subject)!;
+    app.core().mail.setFlags(stored.id, { add: ['\\Flagged'] });
+    try {
+      await page.getByLabel('Search words').fill('narwhal');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => list.getAttribute('aria-label')).toBe('Search results');
+      const hit = list.locator('.message-row', { hasText: SAMPLES.other.subject });
+      await hit.getByLabel('Flagged').waitFor();
+      expect(await hit.getAttribute('class')).toContain('unread');
+    } finally {
+      app.core().mail.setFlags(stored.id, { remove: ['\\Flagged'] });
+      await page.getByLabel('Search words').press('Escape');
+      await expect.poll(() => list.getAttribute('aria-label')).toBe('Messages');
+    }
+  });
+
   it('flag reaches the server', async () => {
     const page = app.page;
     await row(SAMPLES.flag.subject).click();
@@ -148,9 +170,16 @@ describe('desktop UI mailbox actions', () => {
         timeout: 20_000,
       })
       .toContain('\\Seen');
+    // A sync that ends after the key press would list the message with its older flags.
+    await page
+      .getByRole('button', { name: 'Sync', exact: true })
+      .and(page.locator(':enabled'))
+      .waitFor();
 
     await page.keyboard.press('u');
-    await expect.poll(() => row(SAMPLES.unread.subject).getAttribute('class')).toContain('unread');
+    await expect
+      .poll(() => row(SAMPLES.unread.subject).getAttribute('class'), { timeout: 20_000 })
+      .toContain('unread');
     await expect
       .poll(() => flagsOnServer(app.address, 'INBOX', SAMPLES.unread.messageId), {
         timeout: 20_000,
@@ -160,6 +189,7 @@ describe('desktop UI mailbox actions', () => {
 
   it('move reaches the server', async () => {
     const page = app.page;
+    const id = Number(await row(SAMPLES.move.subject).getAttribute('data-message-id'));
     await row(SAMPLES.move.subject).click();
     await page.keyboard.press('v');
     const dialog = page.getByRole('dialog', { name: 'Move message' });
@@ -170,6 +200,16 @@ describe('desktop UI mailbox actions', () => {
       .poll(() => flagsOnServer(app.address, 'Junk', SAMPLES.move.messageId), { timeout: 20_000 })
       .not.toBeNull();
     expect(await flagsOnServer(app.address, 'INBOX', SAMPLES.move.messageId)).toBeNull();
+
+    // The message keeps its id in Junk, with the UID the server gave it there, and a full sync
+    // of Junk stores no second copy.
+    const progress = page.getByRole('progressbar', { name: 'Sync progress' });
+    await page.getByRole('button', { name: 'Sync', exact: true }).click();
+    await progress.waitFor();
+    await progress.waitFor({ state: 'hidden' });
+    const junk = app.core().mail.list({ account: null, folder: 'Junk' });
+    expect(junk.map((message) => message.id)).toEqual([id]);
+    expect(junk[0]!.uid).not.toBeNull();
   });
 
   it('delete moves to Trash on the server', async () => {

@@ -32,6 +32,10 @@ export async function openPreparedApp(
     /** Runs on the core after the account and key exist, before the app opens. */
     setup?: (sealpost: Sealpost, paths: DataPaths, address: string) => Promise<void>;
     browser?: BrowserOptions;
+    /** Session options, such as the FIDO2 security key the app reaches. */
+    session?: Parameters<typeof openApp>[3];
+    /** The account's SMTP port on 127.0.0.1, such as a fault proxy's (default: submission). */
+    smtpPort?: number;
   } = {},
 ): Promise<PreparedApp> {
   const address = uniqueAddress(role);
@@ -49,7 +53,11 @@ export async function openPreparedApp(
           email: address,
           displayName: null,
           imap: { ...server, port: IMAP_STARTTLS_PORT, security: 'starttls' },
-          smtp: { ...server, port: SMTP_SUBMISSION_PORT, security: 'starttls' },
+          smtp: {
+            ...server,
+            port: options.smtpPort ?? SMTP_SUBMISSION_PORT,
+            security: 'starttls',
+          },
           password: stackPassword(address),
           pinnedCertificate: stackCertificate(),
         });
@@ -61,6 +69,7 @@ export async function openPreparedApp(
       }
     },
     options.browser,
+    options.session,
   );
 
   await app.page.getByLabel('Sealpost passphrase', { exact: true }).fill(PASSPHRASE);

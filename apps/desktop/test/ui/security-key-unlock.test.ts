@@ -2,11 +2,12 @@
 // Debian's Chromium, a data folder whose key was enrolled through core with `require`, and the
 // software authenticator behind the session's FIDO2 device source. The user is asked to touch
 // the key, a wrong PIN shows the tries left, and a missing touch times out and stays locked.
+// A keychain error shows its sentence with the technical cause behind "Details".
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../src/core/logger.ts';
-import { OsKeychain } from '../../src/core/keystore/keychain.ts';
+import { KEYCHAIN_CALL_TIMEOUT_MS, OsKeychain } from '../../src/core/keystore/keychain.ts';
 import { entryName } from '../../src/core/keystore/keystore.ts';
 import { readKeystoreFile } from '../../src/core/keystore/keystore-file.ts';
 import type { Fido2DeviceSource } from '../../src/core/hardware/fido2-device.ts';
@@ -20,6 +21,7 @@ import {
   uniqueAddress,
 } from '../e2e/stack.ts';
 import { openApp } from './harness.ts';
+import { plugged } from './plugged-security-key.ts';
 import type { AppUnderTest } from './harness.ts';
 
 const PASSPHRASE = 'security key app passphrase';
@@ -30,11 +32,6 @@ afterEach(async () => {
   await app?.close();
   app = null;
 });
-
-/** Returns a device source that always reaches `authenticator`, like a plugged-in key. */
-function plugged(authenticator: SoftwareAuthenticator): Fido2DeviceSource {
-  return { isConnected: async () => true, open: async () => authenticator };
-}
 
 /**
  * Opens the app on a data folder with an account on the local mail stack, a key, and
@@ -54,6 +51,8 @@ async function openWithSecurityKey(
     tamper?: (keystoreFile: string) => void;
     /** Keeps the keys in the OS keychain instead of sealing them with PASSPHRASE. */
     keychain?: OsKeychain;
+    /** The keychain the app session reaches; `keychain` when omitted. */
+    sessionKeychain?: OsKeychain;
   } = {},
 ): Promise<AppUnderTest> {
   const address = uniqueAddress(role);
@@ -92,7 +91,7 @@ async function openWithSecurityKey(
     {},
     {
       fido2Device: options.device ?? plugged(authenticator),
-      ...(options.keychain ? { keychain: options.keychain } : {}),
+      ...(options.keychain ? { keychain: options.sessionKeychain ?? options.keychain } : {}),
       ...(options.timeoutMs === undefined ? {} : { fido2TimeoutMs: options.timeoutMs }),
     },
   );
@@ -234,6 +233,44 @@ describe('security key unlock screen', () => {
         'Restore keystore.json from a backup, or use your Sealpost passphrase.',
     );
     expect((await app.session.status()).unlocked).toBe(false);
+  });
+
+  it('puts the keychain error behind Details', async () => {
+    const keychain = new OsKeychain();
+    // No D-Bus session bus listens there, so every keychain call of the app fails.
+    const unreachable = new OsKeychain(KEYCHAIN_CALL_TIMEOUT_MS, {
+      ...process.env,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/sealpost-test-bus',
+    });
+    let folderId = '';
+    app = await openWithSecurityKey('fido2-details', new SoftwareAuthenticator(), {
+      optional: true,
+      keychain,
+      sessionKeychain: unreachable,
+      tamper: (keystoreFile) => {
+        folderId = readKeystoreFile(keystoreFile).folderId;
+      },
+    });
+    const { page } = app;
+    try {
+      const notice = page.locator('.notice').filter({ hasText: 'cannot be reached' });
+      await notice.waitFor();
+      const sentence = (await notice.locator('p').first().textContent())!;
+      expect(sentence).toContain(
+        'in the Secret Service, which cannot be reached. No keychain answers in this session',
+      );
+      expect(sentence).not.toContain('--passphrase-file instead');
+      const details = notice.locator('details');
+      expect(await details.locator('summary').textContent()).toBe('Details');
+      expect(await details.evaluate((element) => (element as HTMLDetailsElement).open)).toBe(false);
+      // The cause is the keychain library's own error text, which differs between versions.
+      const cause = (await details.locator('.detail').textContent())!;
+      expect(cause.length).toBeGreaterThan(0);
+      expect(sentence).not.toContain(cause);
+    } finally {
+      keychain.delete(entryName(folderId, 'kek'));
+      keychain.delete(entryName(folderId, 'database-key'));
+    }
   });
 
   it('offers the key when the keychain fails', async () => {

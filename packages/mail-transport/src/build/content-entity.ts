@@ -43,14 +43,7 @@ export function buildContentEntity(input: ContentEntityInput): Uint8Array {
     return joinEntity(headerSection(lines), text.body);
   }
 
-  const textPart = joinEntity(
-    headerSection([
-      formatHeaderField('Content-Type', formatParameterizedValue('text/plain', textParameters)),
-      formatHeaderField('Content-Transfer-Encoding', text.encoding),
-    ]),
-    text.body,
-  );
-  const parts = [textPart, ...input.attachments.map(buildAttachmentPart)];
+  const parts = [buildTextPart(input.text), ...input.attachments.map(buildAttachmentPart)];
 
   const boundary = createBoundary(parts);
   const rootLines = [
@@ -64,6 +57,36 @@ export function buildContentEntity(input: ContentEntityInput): Uint8Array {
 }
 
 function buildAttachmentPart(attachment: AttachmentInput, index: number): Uint8Array {
+  assertArgument(
+    attachment?.content instanceof Uint8Array,
+    `attachments[${index}].content must be a Uint8Array`,
+  );
+  return joinEntity(
+    attachmentHeaderSection(attachment, index),
+    encodeBase64Lines(attachment.content),
+  );
+}
+
+/** Returns the text/plain part that comes first in multipart/mixed. */
+export function buildTextPart(text: string): Uint8Array {
+  const encoded = encodeText(text);
+  return joinEntity(
+    headerSection([
+      formatHeaderField(
+        'Content-Type',
+        formatParameterizedValue('text/plain', { charset: 'utf-8' }),
+      ),
+      formatHeaderField('Content-Transfer-Encoding', encoded.encoding),
+    ]),
+    encoded.body,
+  );
+}
+
+/** Returns the header section of a base64 attachment part, after checking its name and type. */
+export function attachmentHeaderSection(
+  attachment: Pick<AttachmentInput, 'filename' | 'contentType'>,
+  index: number,
+): string {
   const label = `attachments[${index}]`;
   assertArgument(
     typeof attachment?.filename === 'string' && attachment.filename.trim().length > 0,
@@ -73,7 +96,6 @@ function buildAttachmentPart(attachment: AttachmentInput, index: number): Uint8A
     typeof attachment.contentType === 'string' && MEDIA_TYPE.test(attachment.contentType),
     `${label}.contentType ${JSON.stringify(attachment.contentType)} is invalid: expected type/subtype, e.g. application/pdf`,
   );
-  assertArgument(attachment.content instanceof Uint8Array, `${label}.content must be a Uint8Array`);
 
   const filename = attachment.filename.trim();
   const lines = [
@@ -84,5 +106,5 @@ function buildAttachmentPart(attachment: AttachmentInput, index: number): Uint8A
     formatHeaderField('Content-Disposition', formatParameterizedValue('attachment', { filename })),
     formatHeaderField('Content-Transfer-Encoding', 'base64'),
   ];
-  return joinEntity(headerSection(lines), encodeBase64Lines(attachment.content));
+  return headerSection(lines);
 }

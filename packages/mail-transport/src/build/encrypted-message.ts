@@ -29,10 +29,22 @@ export function buildEncryptedMessage(input: EncryptedMessageInput): Uint8Array 
   );
   const armored = checkArmor(input.armoredCiphertext, 'armoredCiphertext', 'PGP MESSAGE');
 
+  return joinEncryptedMessage(input.headers, input.autocrypt, armored);
+}
+
+/**
+ * Joins the outer header section and both parts around `armored`, which the caller has checked
+ * (buildEncryptedMessageFrame passes a placeholder that it cuts out again).
+ */
+export function joinEncryptedMessage(
+  headers: EnvelopeHeaderFields,
+  autocrypt: AutocryptHeaderFields | undefined,
+  armored: string,
+): Uint8Array {
   const { lines } = outerHeaderLines(
-    input.headers,
+    headers,
     { kind: 'placeholder', text: SUBJECT_PLACEHOLDER },
-    input.autocrypt,
+    autocrypt,
   );
 
   const versionPart = joinEntity(

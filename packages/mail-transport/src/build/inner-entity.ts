@@ -24,6 +24,15 @@ export interface InnerEntityInput {
 
 /** Builds the inner MIME entity that is encrypted (or signed) as a whole. */
 export function buildInnerEntity(input: InnerEntityInput): Uint8Array {
+  const root = innerEntityRoot(input);
+  return buildContentEntity({ ...root, text: input.text, attachments: input.attachments ?? [] });
+}
+
+/** Checks the input and returns the root's header lines and extra Content-Type parameters. */
+export function innerEntityRoot(input: Omit<InnerEntityInput, 'text' | 'attachments'>): {
+  rootHeaderLines: string[];
+  rootParameters: Record<string, string>;
+} {
   assertArgument(
     typeof input === 'object' && input !== null,
     'buildInnerEntity input must be an object',
@@ -52,13 +61,11 @@ export function buildInnerEntity(input: InnerEntityInput): Uint8Array {
     lines.push(formatFoldedHeaderField('Autocrypt-Gossip', gossip));
   }
 
-  return buildContentEntity({
+  return {
     rootHeaderLines: lines,
     rootParameters: {
       'protected-headers': 'v1',
       hp: protection === 'encrypted' ? 'cipher' : 'clear',
     },
-    text: input.text,
-    attachments: input.attachments ?? [],
-  });
+  };
 }

@@ -6,6 +6,7 @@
 import type { ImapFlow } from 'imapflow';
 
 import { checkFlag, checkPath, checkUids } from './imap-arguments.ts';
+import { downloadSource } from './download-source.ts';
 import { fetchNewMessages, type FetchNewOptions, type FetchNewResult } from './fetch-new.ts';
 import { createFolder, listFolders, type Folder } from './folder-list.ts';
 import { toImapCommandError } from './imap-errors.ts';
@@ -110,6 +111,22 @@ export class ImapSession {
     checkPath(path);
     checkUids(uids);
     return withMailbox(this.#client, path, 'UID FETCH', () => fetchSources(this.#client, uids));
+  }
+
+  /**
+   * Streams the whole message `uid` exactly as the server stores it to `consume`, in chunks,
+   * holding the mailbox while `consume` runs. Returns false when the message is gone.
+   */
+  async downloadSource(
+    path: string,
+    uid: number,
+    consume: (source: AsyncIterable<Uint8Array>) => Promise<void>,
+  ): Promise<boolean> {
+    checkPath(path);
+    checkUids([uid]);
+    return withMailbox(this.#client, path, 'UID FETCH', () =>
+      downloadSource(this.#client, uid, consume),
+    );
   }
 
   /**

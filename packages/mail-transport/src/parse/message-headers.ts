@@ -31,11 +31,33 @@ export function readMailboxes(fields: ReadonlyArray<HeaderField>, key: string): 
     for (const entry of addressparser(value, { flatten: true })) {
       const address = entry.address.trim();
       if (!address) continue;
-      const name = entry.name ? libmime.decodeWords(entry.name).trim() : '';
+      const name = entry.name ? decodeEncodedWords(entry.name).trim() : '';
       mailboxes.push({ address, name: name || null });
     }
   }
   return mailboxes;
+}
+
+/** An RFC 2047 encoded-word: charset, encoding and encoded text. */
+const ENCODED_WORD = /=\?[^?\s]+\?([BbQq])\?([^?\s]*)\?=/g;
+
+/**
+ * Decodes the RFC 2047 encoded-words of `value`. A value with a B-encoded word that is not valid
+ * base64 is returned as it is, because decoding it anyway yields unreadable bytes.
+ */
+function decodeEncodedWords(value: string): string {
+  for (const [, encoding, text] of value.matchAll(ENCODED_WORD)) {
+    if (encoding!.toUpperCase() === 'B' && !isBase64(text!)) return value;
+  }
+  return libmime.decodeWords(value);
+}
+
+/**
+ * Returns true for base64 text (RFC 4648 section 4). Missing padding is accepted, because some
+ * mailers leave it out, but a last group of one character carries no whole byte.
+ */
+function isBase64(text: string): boolean {
+  return text.replace(/=+$/, '').length % 4 !== 1 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
 }
 
 function readMessageIds(value: string | null): string[] {
@@ -60,7 +82,7 @@ export function readMessageHeaders(fields: ReadonlyArray<HeaderField>): ParsedHe
     from: readMailboxes(fields, 'from')[0] ?? null,
     to: readMailboxes(fields, 'to'),
     cc: readMailboxes(fields, 'cc'),
-    subject: subject === null ? null : libmime.decodeWords(subject),
+    subject: subject === null ? null : decodeEncodedWords(subject),
     date: readDate(firstFieldValue(fields, 'date')),
     messageId: readMessageIds(firstFieldValue(fields, 'message-id'))[0] ?? null,
     inReplyTo: readMessageIds(firstFieldValue(fields, 'in-reply-to'))[0] ?? null,

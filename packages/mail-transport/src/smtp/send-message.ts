@@ -2,6 +2,9 @@
 // unchanged with an explicit envelope, so Bcc recipients exist only in RCPT TO. TLS is always
 // required and verified; the password goes only to nodemailer's AUTH and is never logged.
 
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+
 import { createTransport as createNodemailerTransport } from 'nodemailer';
 import type { Transporter } from 'nodemailer/lib/mailer';
 import type { SMTPSentMessageInfo, SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
@@ -32,8 +35,22 @@ export interface SendMessageInput {
   /** MAIL FROM and RCPT TO; put Bcc recipients here and nowhere else. */
   envelope: { from: string; to: string[] };
   /** The complete message, CRLF line breaks, as built by one of the build functions. */
-  raw: Uint8Array;
+  raw: Uint8Array | RawMessageFile;
 }
+
+/**
+ * A complete message in a file, sent as a stream. nodemailer dot-stuffs it chunk by chunk
+ * (RFC 5321 section 4.5.2). It announces `size` with the SIZE parameter of MAIL FROM
+ * (RFC 1870), so a server with a lower limit rejects the message before any data is sent.
+ */
+export interface RawMessageFile {
+  path: string;
+  /** The file's length in bytes. */
+  size: number;
+}
+
+/** Bytes of a message file read to find its header section. */
+const HEADER_READ_BYTES = 64 * 1024;
 
 export interface SendResult {
   accepted: string[];
@@ -70,7 +87,8 @@ function createTransport(
  * Sends `raw` to the envelope recipients. Resolves when the server accepted at least one
  * recipient; `rejected` then lists the others. Raises SMTP_RECIPIENT_REJECTED when all were
  * rejected, and SMTP_AUTH_FAILED, SMTP_CONNECTION_FAILED, TLS_CERTIFICATE_INVALID or
- * SMTP_MESSAGE_REJECTED for the other failures.
+ * SMTP_MESSAGE_REJECTED for the other failures. A 4yz reply, which RFC 5321 section 4.2.1 makes
+ * transient, raises SMTP_TEMPORARY_FAILURE instead of either REJECTED code.
  */
 export async function sendMessage(input: SendMessageInput): Promise<SendResult> {
   assertArgument(
@@ -79,12 +97,17 @@ export async function sendMessage(input: SendMessageInput): Promise<SendResult> 
   );
   const server = checkServerConfig(input.server);
   const envelope = checkEnvelope(input.envelope);
+  const raw = input.raw;
+  const isFile = !(raw instanceof Uint8Array);
   assertArgument(
-    input.raw instanceof Uint8Array && input.raw.length > 0,
-    'raw must be a non-empty Uint8Array',
+    isFile
+      ? typeof raw?.path === 'string' && Number.isSafeInteger(raw.size) && raw.size > 0
+      : raw.length > 0,
+    'raw must be a non-empty Uint8Array or { path, size } of a non-empty message file',
   );
 
-  const header = readHeaderSection(input.raw, 0, input.raw.length);
+  const head = isFile ? await readFileStart(raw.path, HEADER_READ_BYTES) : raw;
+  const header = readHeaderSection(head, 0, head.length);
   assertArgument(
     !header.fields.some((field) => field.key === 'bcc'),
     'raw has a Bcc header field, which every recipient would see: remove it and keep Bcc recipients in envelope.to only',
@@ -93,7 +116,11 @@ export async function sendMessage(input: SendMessageInput): Promise<SendResult> 
 
   const transport = createTransport(server);
   try {
-    const info = await transport.sendMail({ envelope, raw: Buffer.from(input.raw) });
+    const info = await transport.sendMail(
+      isFile
+        ? { envelope: { ...envelope, size: raw.size }, raw: createReadStream(raw.path) }
+        : { envelope, raw: Buffer.from(raw) },
+    );
     const result: SendResult = {
       accepted: info.accepted.map(String),
       rejected: info.rejected.map(String),
@@ -118,6 +145,18 @@ export async function verifySmtpLogin(server: SmtpServer): Promise<void> {
     throw toSmtpError(error, checked);
   } finally {
     transport.close();
+  }
+}
+
+/** Reads up to `length` bytes from the start of a file. */
+async function readFileStart(path: string, length: number): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await file.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
   }
 }
 

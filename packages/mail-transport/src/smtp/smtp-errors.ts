@@ -23,8 +23,25 @@ const CONNECTION_CODES = new Set([
 interface NodemailerError {
   message?: string;
   response?: string;
+  responseCode?: number;
   rejected?: unknown[];
-  rejectedErrors?: Array<{ recipient?: string; response?: string }>;
+  rejectedErrors?: Array<{ recipient?: string; response?: string; responseCode?: number }>;
+}
+
+/** RFC 5321 section 4.2.1: a 4yz reply is a transient failure, and only 5yz is final. */
+function isTransientReply(code: number | undefined): boolean {
+  return code !== undefined && code >= 400 && code < 500;
+}
+
+/**
+ * Returns the codes to show for a connection failure. nodemailer replaces the socket's own code
+ * (ECONNREFUSED, ERR_SSL_WRONG_VERSION_NUMBER, ...) with ESOCKET and keeps it as `originalCode`,
+ * so that code is shown in place of ESOCKET.
+ */
+function socketCodes(error: unknown, codes: string[]): string[] {
+  const original = (error as { originalCode?: unknown }).originalCode;
+  if (typeof original !== 'string' || codes.includes(original)) return codes;
+  return codes.map((code) => (code === 'ESOCKET' ? original : code));
 }
 
 /** Converts an error from nodemailer into a TransportError. */
@@ -54,6 +71,21 @@ export function toSmtpError(error: unknown, server: ServerConfig): TransportErro
     );
     const list =
       rejected.length > 0 ? rejected.join('; ') : (details.rejected ?? []).map(String).join(', ');
+    // Without per-recipient replies the failed command was MAIL FROM, whose reply is on the error.
+    const replies = details.rejectedErrors ?? [];
+    const transient =
+      replies.length > 0
+        ? replies.every((item) => isTransientReply(item.responseCode))
+        : isTransientReply(details.responseCode);
+    if (transient) {
+      return new TransportError(
+        'SMTP_TEMPORARY_FAILURE',
+        replies.length > 0
+          ? `${endpoint} deferred the recipients ${list} with a temporary reply: try again later`
+          : `${endpoint} deferred the sender with a temporary reply${reply}: try again later`,
+        { cause: error },
+      );
+    }
     return new TransportError(
       'SMTP_RECIPIENT_REJECTED',
       `${endpoint} rejected the recipients ${list || details.message || ''}: check the addresses`,
@@ -63,7 +95,14 @@ export function toSmtpError(error: unknown, server: ServerConfig): TransportErro
   if (codes.some((code) => CONNECTION_CODES.has(code))) {
     return new TransportError(
       'SMTP_CONNECTION_FAILED',
-      `connecting to SMTP server ${endpoint} failed (${codes.join(', ')}): check host, port and security, and that the server is reachable`,
+      `connecting to SMTP server ${endpoint} failed (${socketCodes(error, codes).join(', ')}): check host, port and security, and that the server is reachable`,
+      { cause: error },
+    );
+  }
+  if (isTransientReply(details.responseCode)) {
+    return new TransportError(
+      'SMTP_TEMPORARY_FAILURE',
+      `SMTP server ${endpoint} deferred the message with a temporary reply${reply}: try again later`,
       { cause: error },
     );
   }

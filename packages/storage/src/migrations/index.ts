@@ -11,6 +11,10 @@ import { ratchetMail } from './0006-ratchet-mail.ts';
 import { messageRaw } from './0007-message-raw.ts';
 import { searchQueue } from './0008-search-queue.ts';
 import { searchDateIndex } from './0009-search-date-index.ts';
+import { searchDateRowid } from './0010-search-date-rowid.ts';
+import { outboxFiles } from './0011-outbox-files.ts';
+import { messageFiles } from './0012-message-files.ts';
+import { readSubjects } from './0013-read-subjects.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -24,4 +28,8 @@ export const MIGRATIONS: readonly Migration[] = [
   messageRaw,
   searchQueue,
   searchDateIndex,
+  searchDateRowid,
+  outboxFiles,
+  messageFiles,
+  readSubjects,
 ];

@@ -7,8 +7,9 @@
 
 import type { Connection, SqliteDatabase } from '../connection.ts';
 import { StorageError } from '../errors.ts';
-import type { MessageKind } from './messages.ts';
-import { insertRaw, MESSAGE_KINDS } from './messages.ts';
+import type { MessageKind } from './message-types.ts';
+import { MESSAGE_KINDS } from './message-types.ts';
+import { insertRaw } from './messages.ts';
 import { requireBytes, requireId, requireInteger, requireUint32 } from '../validate.ts';
 
 /** The outer header fields of a message, parsed by the caller. */

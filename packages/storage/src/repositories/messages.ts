@@ -15,92 +15,17 @@ import {
   requireUint32,
 } from '../validate.ts';
 
-export type JsonValue =
-  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** Outer structure of a message, classified when it is stored. */
-export type MessageKind =
-  | 'pgp-mime-encrypted'
-  | 'pgp-mime-signed'
-  | 'pgp-inline-encrypted'
-  | 'pgp-inline-signed'
-  | 'ratchet'
-  | 'plain'
-  | 'malformed'
-  | 'unknown';
-
-// NOTE: kind is checked here, not by a SQL CHECK, so a new kind needs no table rebuild.
-export const MESSAGE_KINDS: readonly MessageKind[] = [
-  'pgp-mime-encrypted',
-  'pgp-mime-signed',
-  'pgp-inline-encrypted',
-  'pgp-inline-signed',
-  'ratchet',
-  'plain',
-  'malformed',
-  'unknown',
-];
-
-/** The fields parsed from the outer headers plus the raw bytes. */
-export interface MessageContent {
-  folderId: number;
-  raw: Uint8Array;
-  /** IMAP flags such as "\\Seen". */
-  flags: string[];
-  /** IMAP INTERNALDATE, or the time a local copy was saved. */
-  internalDate: Date;
-  messageId: string | null;
-  fromAddress: string | null;
-  /** The outer Subject, a placeholder when header protection is used. */
-  subject: string | null;
-  /** The outer Date header. */
-  date: Date | null;
-  kind: MessageKind;
-}
-
-export interface ReceivedMessage extends MessageContent {
-  uidValidity: number;
-  uid: number;
-}
-
-export interface InsertReceivedResult {
-  id: number;
-  /** False when the (folder, UIDVALIDITY, UID) was already stored; the row was left as it was. */
-  inserted: boolean;
-}
-
-/** A stored message without its raw bytes; read those with getRaw. */
-export interface StoredMessage {
-  id: number;
-  accountId: number;
-  folderId: number;
-  /** Null for a local copy that has not been appended to the server yet. */
-  uidValidity: number | null;
-  uid: number | null;
-  messageId: string | null;
-  /** Size of raw in bytes. */
-  size: number;
-  flags: string[];
-  internalDate: Date;
-  fromAddress: string | null;
-  subject: string | null;
-  date: Date | null;
-  kind: MessageKind;
-  /** The decryption and verification result, or null before the message was processed. */
-  result: JsonValue | null;
-  createdAt: Date;
-}
-
-/** A folder's message count and how many of its messages lack the \Seen flag. */
-export interface FolderCounts {
-  total: number;
-  unread: number;
-}
-
-export interface Page {
-  limit?: number;
-  offset?: number;
-}
+import { MESSAGE_KINDS } from './message-types.ts';
+import type {
+  JsonValue,
+  MessageKind,
+  MessageContent,
+  ReceivedMessage,
+  InsertReceivedResult,
+  StoredMessage,
+  FolderCounts,
+  Page,
+} from './message-types.ts';
 
 interface MessageRow {
   id: number;
@@ -117,6 +42,8 @@ interface MessageRow {
   date: number | null;
   kind: MessageKind;
   result: string | null;
+  /** Absent in databases before migration 13. */
+  read_subject?: string | null;
   created_at: number;
 }
 
@@ -125,7 +52,7 @@ const SEEN_FLAG = '\\Seen';
 const MAX_PAGE_SIZE = 10_000;
 
 const COLUMNS = `id, account_id, folder_id, uid_validity, uid, message_id, size, flags, internal_date,
-  from_address, subject, date, kind, result, created_at`;
+  from_address, subject, date, kind, result, read_subject, created_at`;
 
 export class MessageRepository {
   constructor(private readonly connection: Connection) {}
@@ -208,6 +135,29 @@ export class MessageRepository {
     });
   }
 
+  /**
+   * Moves message `id` to `folderId` of the same account and clears its UID, so it is a local
+   * copy until assignUid records the UID the server gave it in that folder. The id stays.
+   */
+  moveToFolder(id: number, folderId: number): void {
+    requireId(id, 'id');
+    requireId(folderId, 'folderId');
+    this.connection.write(`move message ${id} to folder ${folderId}`, (db) => {
+      const changes = db
+        .prepare('UPDATE messages SET folder_id = ?, uid_validity = NULL, uid = NULL WHERE id = ?')
+        .run(folderId, id).changes;
+      if (changes === 0) throw notFound(id);
+    });
+  }
+
+  /** Deletes message `id` if it is a local copy without a UID; returns whether it was deleted. */
+  removeLocalCopy(id: number): boolean {
+    requireId(id, 'id');
+    return this.connection.write(`remove local copy ${id}`, (db) => {
+      return db.prepare('DELETE FROM messages WHERE id = ? AND uid IS NULL').run(id).changes > 0;
+    });
+  }
+
   get(id: number): StoredMessage | null {
     requireId(id, 'id');
     const row = this.connection.read(`get message ${id}`, (db) =>
@@ -270,6 +220,26 @@ export class MessageRepository {
       const changes = db
         .prepare('UPDATE messages SET result = ? WHERE id = ?')
         .run(json, id).changes;
+      if (changes === 0) throw notFound(id);
+    });
+  }
+
+  /**
+   * Stores the Subject that a successful read showed, where '' means the message has none.
+   * It replaces an earlier one, because a later read may have verified more.
+   */
+  setReadSubject(id: number, subject: string): void {
+    requireId(id, 'id');
+    if (typeof subject !== 'string') {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `subject: expected a string ('' for no Subject), got ${typeof subject}.`,
+      );
+    }
+    this.connection.write(`store read subject of message ${id}`, (db) => {
+      const changes = db
+        .prepare('UPDATE messages SET read_subject = ? WHERE id = ?')
+        .run(subject, id).changes;
       if (changes === 0) throw notFound(id);
     });
   }
@@ -400,6 +370,7 @@ function toMessage(row: MessageRow): StoredMessage {
     date: fromMillis(row.date),
     kind: row.kind,
     result: row.result === null ? null : (JSON.parse(row.result) as JsonValue),
+    readSubject: row.read_subject ?? null,
     createdAt: fromMillis(row.created_at),
   };
 }

@@ -23,7 +23,22 @@ export interface NewOutboxEntry {
   envelopeFrom: string;
   /** SMTP RCPT TO, at least one address. */
   envelopeTo: string[];
+  /**
+   * The file in the outbox folder that contains the whole message. `raw` then contains only
+   * its header section. The file must be complete before the entry is queued.
+   */
+  file?: OutboxFile;
+  /** The Subject the user wrote, for outbox lists, because the raw message may hide it. */
+  subject?: string | null;
 }
+
+/** A message file of an outbox entry: its name in the outbox folder and its length in bytes. */
+export interface OutboxFile {
+  name: string;
+  size: number;
+}
+
+const FILE_NAME = /^[0-9a-f]{32}\.eml$/;
 
 export interface OutboxEntry {
   id: number;
@@ -31,6 +46,10 @@ export interface OutboxEntry {
   raw: Buffer;
   envelopeFrom: string;
   envelopeTo: string[];
+  /** The file that contains the whole message, or null when `raw` is the whole message. */
+  file: OutboxFile | null;
+  /** The Subject the user wrote, or null when none was stored (entries before migration 13). */
+  subject: string | null;
   state: OutboxState;
   /** Number of times sending started. */
   attempts: number;
@@ -52,6 +71,11 @@ interface OutboxRow {
   created_at: number;
   updated_at: number;
   sent_at: number | null;
+  /** Absent in databases before migration 11. */
+  file_name?: string | null;
+  file_size?: number | null;
+  /** Absent in databases before migration 13. */
+  subject?: string | null;
 }
 
 export class OutboxRepository {
@@ -71,6 +95,23 @@ export class OutboxRepository {
     const envelopeTo = entry.envelopeTo.map((address, index) =>
       normalizeAddress(address, `entry.envelopeTo[${index}]`),
     );
+    const file = entry.file;
+    if (
+      file !== undefined &&
+      !(FILE_NAME.test(file?.name) && Number.isSafeInteger(file.size) && file.size > 0)
+    ) {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `entry.file ${JSON.stringify(file)}: expected { name: 32 hex digits + ".eml", size > 0 }.`,
+      );
+    }
+    const subject = entry.subject ?? null;
+    if (subject !== null && typeof subject !== 'string') {
+      throw new StorageError(
+        'INVALID_ARGUMENT',
+        `entry.subject: expected a string or null, got ${typeof subject}.`,
+      );
+    }
 
     return this.connection.write(`queue message of account ${accountId}`, (db) => {
       if (!db.prepare('SELECT 1 FROM accounts WHERE id = ?').get(accountId)) {
@@ -86,7 +127,18 @@ export class OutboxRepository {
            VALUES (?, ?, ?, ?, 'queued', 0, ?, ?)`,
         )
         .run(accountId, raw, envelopeFrom, JSON.stringify(envelopeTo), now, now);
-      return requireEntry(db, Number(result.lastInsertRowid));
+      const id = Number(result.lastInsertRowid);
+      if (file) {
+        db.prepare('UPDATE outbox SET file_name = ?, file_size = ? WHERE id = ?').run(
+          file.name,
+          file.size,
+          id,
+        );
+      }
+      if (subject !== null) {
+        db.prepare('UPDATE outbox SET subject = ? WHERE id = ?').run(subject, id);
+      }
+      return requireEntry(db, id);
     });
   }
 
@@ -110,6 +162,14 @@ export class OutboxRepository {
         .all({ accountId: accountId ?? null }),
     ) as OutboxRow[];
     return rows.map(toEntry);
+  }
+
+  /** Returns the names of all message files that outbox entries refer to. */
+  listFileNames(): string[] {
+    const rows = this.connection.read('list outbox message files', (db) =>
+      db.prepare('SELECT file_name FROM outbox WHERE file_name IS NOT NULL').raw().all(),
+    ) as [string][];
+    return rows.map((row) => row[0]);
   }
 
   /** Lists entries that failed permanently and wait for the user, oldest first. */
@@ -234,6 +294,8 @@ function toEntry(row: OutboxRow): OutboxEntry {
     raw: row.raw,
     envelopeFrom: row.envelope_from,
     envelopeTo: JSON.parse(row.envelope_to) as string[],
+    file: row.file_name ? { name: row.file_name, size: row.file_size! } : null,
+    subject: row.subject ?? null,
     state: row.state,
     attempts: row.attempts,
     lastError: row.last_error,

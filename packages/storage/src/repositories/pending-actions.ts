@@ -7,7 +7,7 @@ import type { Connection } from '../connection.ts';
 import { fromMillis } from '../connection.ts';
 import { StorageError } from '../errors.ts';
 import { requireId, requireOneOf, requireText, requireUint32 } from '../validate.ts';
-import type { JsonValue } from './messages.ts';
+import type { JsonValue } from './message-types.ts';
 
 export type PendingActionKind = 'flags' | 'move' | 'expunge';
 

@@ -143,6 +143,22 @@ export class RatchetSessionRepository {
       db.prepare('DELETE FROM ratchet_sessions WHERE id = ?').run(id);
     });
   }
+
+  /** Deletes every session of any local address with `peerAddress` and returns how many. */
+  removeWithPeer(peerAddress: string): number {
+    const peer = normalizeAddress(peerAddress, 'peerAddress');
+    return this.connection.write(`remove ratchet sessions with ${peer}`, (db) => {
+      return db.prepare('DELETE FROM ratchet_sessions WHERE peer_address = ?').run(peer).changes;
+    });
+  }
+
+  /** Deletes every session of `localAddress` with any peer and returns how many. */
+  removeForLocal(localAddress: string): number {
+    const local = normalizeAddress(localAddress, 'localAddress');
+    return this.connection.write(`remove ratchet sessions of ${local}`, (db) => {
+      return db.prepare('DELETE FROM ratchet_sessions WHERE local_address = ?').run(local).changes;
+    });
+  }
 }
 
 function requireSessionId(value: unknown, field: string): string {

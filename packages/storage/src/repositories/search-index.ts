@@ -3,8 +3,16 @@
 // NOTE: the index contains decrypted text. It lives in this database so that the encryption
 // at rest of the database covers it; never copy it elsewhere.
 
-import type { Connection } from '../connection.ts';
+import type { Connection, SqliteDatabase } from '../connection.ts';
 import { StorageError } from '../errors.ts';
+import {
+  allocateSearchRowid,
+  bucketRange,
+  dateBucket,
+  inBucket,
+  SLOT_BITS,
+} from '../search-rowid.ts';
+import { prefixTerms } from './search-prefix.ts';
 import { rejectUnknownKeys, requireId, requireInteger } from '../validate.ts';
 
 export interface SearchDocument {
@@ -79,29 +87,48 @@ export class SearchIndexRepository {
 
   /**
    * Indexes a message, replacing an earlier entry, and takes it off the indexing queue. A 'full'
-   * entry is never replaced by 'outer'.
+   * entry is never replaced by 'outer', but it moves to a rowid of the message's current date.
    */
   index(messageId: number, document: SearchDocument): void {
     requireId(messageId, 'messageId');
     this.connection.write(`index message ${messageId}`, (db) => {
       db.prepare('DELETE FROM search_queue WHERE message_id = ?').run(messageId);
+      const message = db
+        .prepare('SELECT coalesce(date, internal_date) AS date FROM messages WHERE id = ?')
+        .get(messageId) as { date: number } | undefined;
+      if (!message) {
+        throw new StorageError(
+          'MESSAGE_NOT_FOUND',
+          `Message ${messageId} not found; it was deleted before it could be indexed.`,
+        );
+      }
       const existing = db
-        .prepare('SELECT depth FROM search_documents WHERE message_id = ?')
-        .get(messageId) as { depth: string } | undefined;
-      if (existing?.depth === 'full' && document.depth === 'outer') return;
+        .prepare('SELECT depth, fts_rowid AS ftsRowid FROM search_documents WHERE message_id = ?')
+        .safeIntegers(true)
+        .get(messageId) as { depth: string; ftsRowid: bigint } | undefined;
+      const bucket = dateBucket(message.date);
+      const keepRowid = existing !== undefined && inBucket(existing.ftsRowid, bucket);
 
-      db.prepare('DELETE FROM search_index WHERE rowid = ?').run(messageId);
+      if (existing?.depth === 'full' && document.depth === 'outer') {
+        if (!keepRowid) this.#moveText(db, messageId, existing.ftsRowid, message.date);
+        return;
+      }
+
+      if (existing) db.prepare('DELETE FROM search_index WHERE rowid = ?').run(existing.ftsRowid);
+      const rowid = keepRowid ? existing.ftsRowid : this.#allocate(db, messageId, message.date);
       db.prepare(
         'INSERT INTO search_index (rowid, subject, sender, recipients, body) VALUES (?, ?, ?, ?, ?)',
-      ).run(messageId, document.subject, document.sender, document.recipients, document.body);
+      ).run(rowid, document.subject, document.sender, document.recipients, document.body);
       db.prepare(
-        `INSERT INTO search_documents (message_id, has_attachment, encrypted, signed, depth, indexed_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (message_id) DO UPDATE SET has_attachment = excluded.has_attachment,
-           encrypted = excluded.encrypted, signed = excluded.signed, depth = excluded.depth,
-           indexed_at = excluded.indexed_at`,
+        `INSERT INTO search_documents
+           (message_id, fts_rowid, has_attachment, encrypted, signed, depth, indexed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (message_id) DO UPDATE SET fts_rowid = excluded.fts_rowid,
+           has_attachment = excluded.has_attachment, encrypted = excluded.encrypted,
+           signed = excluded.signed, depth = excluded.depth, indexed_at = excluded.indexed_at`,
       ).run(
         messageId,
+        rowid,
         Number(document.hasAttachment),
         Number(document.encrypted),
         Number(document.signed),
@@ -109,6 +136,33 @@ export class SearchIndexRepository {
         Date.now(),
       );
     });
+  }
+
+  /** Returns a free FTS5 rowid for a message of this date (search-rowid.ts). */
+  #allocate(db: SqliteDatabase, messageId: number, dateMs: number): bigint {
+    const rowidInUse = db.prepare('SELECT 1 FROM search_documents WHERE fts_rowid = ?');
+    const rowid = allocateSearchRowid(messageId, dateMs, (candidate) =>
+      Boolean(rowidInUse.get(candidate)),
+    );
+    if (rowid === null) {
+      throw new StorageError(
+        'INVALID_STATE',
+        `Message ${messageId} cannot be indexed: every search rowid of its date ` +
+          `${new Date(dateMs).toISOString()} is taken. Delete messages of that date and retry.`,
+      );
+    }
+    return rowid;
+  }
+
+  /** Moves a message's indexed text to a rowid of its current date, keeping the text. */
+  #moveText(db: SqliteDatabase, messageId: number, from: bigint, dateMs: number): void {
+    const to = this.#allocate(db, messageId, dateMs);
+    db.prepare(
+      `INSERT INTO search_index (rowid, subject, sender, recipients, body)
+       SELECT ?, subject, sender, recipients, body FROM search_index WHERE rowid = ?`,
+    ).run(to, from);
+    db.prepare('DELETE FROM search_index WHERE rowid = ?').run(from);
+    db.prepare('UPDATE search_documents SET fts_rowid = ? WHERE message_id = ?').run(to, messageId);
   }
 
   /** Lists up to `limit` message ids waiting for indexing, oldest queued first. */
@@ -155,7 +209,7 @@ export class SearchIndexRepository {
   search(query: SearchQuery): SearchHit[] {
     rejectUnknownKeys(query, QUERY_KEYS, 'query');
     const limit = requireInteger(query.limit ?? DEFAULT_LIMIT, 1, 10_000, 'query.limit');
-    const match = toMatchExpression(query.text ?? '');
+    let match = toMatchExpression(query.text ?? '');
     const where: string[] = [];
     const values: unknown[] = [];
 
@@ -179,18 +233,24 @@ export class SearchIndexRepository {
         // The sender column is matched through the index: reading it row by row would load
         // each message's whole indexed text. The words contain no quote, so the phrase is safe.
         where.push(
-          '(instr(lower(m.from_address), ?) > 0 OR m.id IN (SELECT rowid FROM search_index WHERE search_index MATCH ?))',
+          `(instr(lower(m.from_address), ?) > 0 OR m.id IN (
+             SELECT sd.message_id FROM search_index
+             JOIN search_documents sd ON sd.fts_rowid = search_index.rowid
+             WHERE search_index MATCH ?))`,
         );
         values.push(lowered, `sender : "${words.join(' ')}"*`);
       }
     }
-    if (query.since !== undefined) {
+    const since = query.since === undefined ? undefined : requireDate(query.since, 'query.since');
+    const before =
+      query.before === undefined ? undefined : requireDate(query.before, 'query.before');
+    if (since !== undefined) {
       where.push('coalesce(m.date, m.internal_date) >= ?');
-      values.push(requireDate(query.since, 'query.since'));
+      values.push(since);
     }
-    if (query.before !== undefined) {
+    if (before !== undefined) {
       where.push('coalesce(m.date, m.internal_date) < ?');
-      values.push(requireDate(query.before, 'query.before'));
+      values.push(before);
     }
     for (const [key, column] of [
       ['hasAttachment', 'd.has_attachment'],
@@ -203,19 +263,6 @@ export class SearchIndexRepository {
       values.push(value ? 1 : 0);
     }
 
-    const read = (sql: string, bound: unknown[]) =>
-      (
-        this.connection.read('search messages', (db) => db.prepare(sql).all(...bound)) as {
-          messageId: number;
-          folderId: number;
-          date: number;
-          rank: number;
-        }[]
-      ).map((row) => ({ ...row, date: new Date(row.date) }));
-    const columns = `m.id AS messageId, m.folder_id AS folderId,
-      coalesce(m.date, m.internal_date) AS date`;
-    const filters = where.map((condition) => ` AND ${condition}`).join('');
-
     const order = query.order ?? 'newest';
     if (order !== 'newest' && order !== 'relevance') {
       throw new StorageError(
@@ -223,33 +270,97 @@ export class SearchIndexRepository {
         `query.order: expected "newest" or "relevance", got ${JSON.stringify(order)}.`,
       );
     }
+    const filters = where.map((condition) => ` AND ${condition}`).join('');
 
-    // Newest first: messages_effective_date is read backwards and each message checked against
-    // the FTS5 matches, so a frequent word stops after `limit` hits. INDEXED BY and the unary +
-    // keep SQLite from fetching every match through another index and sorting them instead.
-    if (match === null || order === 'newest') {
-      const matches =
-        match === null
-          ? ''
-          : ' AND +m.id IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)';
-      return read(
-        `SELECT ${columns}, 0 AS rank
-         FROM messages m INDEXED BY messages_effective_date
-         JOIN search_documents d ON d.message_id = m.id
-         WHERE 1${matches}${filters}
-         ORDER BY coalesce(m.date, m.internal_date) DESC, m.id DESC LIMIT ?`,
-        [...(match === null ? [] : [match]), ...values, limit],
+    if (match === null) return this.#searchByDate(filters, values, limit, query.accountId);
+    if (order === 'newest') {
+      // An OR of the terms the last word starts with streams in rowid order, unlike a prefix
+      // query. bm25 scores the two forms differently, so relevance order keeps the prefix.
+      const words = wordsOf(query.text ?? '');
+      const terms = this.connection.read('expand the last search word', (db) =>
+        prefixTerms(db, words.at(-1)!),
       );
-    }
+      if (terms?.length === 0) return [];
+      if (terms) match = toMatchExpression(query.text ?? '', terms)!;
 
+      // The rowid follows the date, so a date range also bounds the rowids FTS5 reads.
+      const range: string[] = [];
+      const bounds: bigint[] = [];
+      if (since !== undefined) {
+        range.push(' AND s.rowid >= ?');
+        bounds.push(bucketRange(dateBucket(since)).first);
+      }
+      if (before !== undefined) {
+        range.push(' AND s.rowid <= ?');
+        bounds.push(bucketRange(dateBucket(before)).last);
+      }
+      return this.#searchNewest(match, range.join('') + filters, [...bounds, ...values], limit);
+    }
+    return this.#searchRelevance(match, filters, values, limit);
+  }
+
+  /**
+   * Without words: reads messages_search_order backwards and stops at the limit. That index
+   * contains the date, folder and sender address, so only the search_documents row is read
+   * per message. Without an account the rows are sorted instead.
+   */
+  #searchByDate(
+    filters: string,
+    values: unknown[],
+    limit: number,
+    accountId: number | undefined,
+  ): SearchHit[] {
+    const indexed = accountId === undefined ? '' : ' INDEXED BY messages_search_order';
+    return this.#read(
+      `SELECT ${COLUMNS}, 0 AS rank
+       FROM messages m${indexed}
+       JOIN search_documents d ON d.message_id = m.id
+       WHERE 1${filters}
+       ORDER BY coalesce(m.date, m.internal_date) DESC, m.id DESC LIMIT ?`,
+      [...values, limit],
+    );
+  }
+
+  /**
+   * Newest first with words: FTS5 returns the matches in descending rowid order, which is
+   * date order (search-rowid.ts), and the loop stops after `limit` hits that pass the filters.
+   * FTS5 returns the hits of one date bucket in slot order, not id order. So the hits in the
+   * bucket of the last one are read too, and a sort puts them in (date, id) order before the cut.
+   */
+  #searchNewest(match: string, filters: string, values: unknown[], limit: number): SearchHit[] {
+    // CROSS JOIN keeps search_index the outer loop, so FTS5 itself delivers the rowid order.
+    const sql = `SELECT ${COLUMNS}, s.rowid >> ${SLOT_BITS} AS bucket
+      FROM search_index s
+      CROSS JOIN search_documents d
+      CROSS JOIN messages m
+      WHERE search_index MATCH ? AND d.fts_rowid = s.rowid AND m.id = d.message_id${filters}
+      ORDER BY s.rowid DESC`;
+    const rows = this.connection.read('search messages', (db) => {
+      const found: (HitRow & { bucket: number })[] = [];
+      let lastBucket: number | null = null;
+      for (const row of db.prepare(sql).iterate(match, ...values) as Iterable<
+        HitRow & { bucket: number }
+      >) {
+        if (lastBucket !== null && row.bucket !== lastBucket) break;
+        found.push(row);
+        if (found.length === limit) lastBucket = row.bucket;
+      }
+      return found;
+    });
+    rows.sort((a, b) => b.date - a.date || b.messageId - a.messageId);
+    return rows.slice(0, limit).map((row) => toHit({ ...row, rank: 0 }));
+  }
+
+  /** Best match first (FTS5 bm25). */
+  #searchRelevance(match: string, filters: string, values: unknown[], limit: number): SearchHit[] {
     // First the best-ranked FTS5 matches alone (FTS5 sorts by rank itself), then the filters on
     // those candidates, so a word found in most messages joins a few hundred rows, not all.
-    const candidates = read(
-      `SELECT ${columns}, s.rank AS rank
-       FROM (SELECT rowid AS id, rank FROM search_index WHERE search_index MATCH ?
+    const candidates = this.#read(
+      `SELECT ${COLUMNS}, s.rank AS rank
+       FROM (SELECT rowid AS ftsRowid, rank FROM search_index WHERE search_index MATCH ?
              ORDER BY rank LIMIT ?) s
-       JOIN search_documents d ON d.message_id = s.id
-       JOIN messages m ON m.id = s.id
+       JOIN search_documents d ON d.fts_rowid = s.ftsRowid
+       JOIN messages m ON m.id = d.message_id
        WHERE 1${filters}
        ORDER BY s.rank, m.id DESC LIMIT ?`,
       [match, limit * CANDIDATE_FACTOR, ...values, limit],
@@ -259,32 +370,71 @@ export class SearchIndexRepository {
     // Fewer hits than the limit: the filters dropped candidates, or there are fewer matches.
     // NOTE: a frequent word with a narrow filter (one folder, a date range) takes this path,
     // which ranks every match, as the query did before the candidate step.
-    return read(
-      `SELECT ${columns}, s.rank AS rank
-       FROM search_index s JOIN search_documents d ON d.message_id = s.rowid
-       JOIN messages m ON m.id = s.rowid
+    return this.#read(
+      `SELECT ${COLUMNS}, s.rank AS rank
+       FROM search_index s JOIN search_documents d ON d.fts_rowid = s.rowid
+       JOIN messages m ON m.id = d.message_id
        WHERE search_index MATCH ?${filters}
        ORDER BY s.rank, m.id DESC LIMIT ?`,
       [match, ...values, limit],
     );
   }
+
+  #read(sql: string, values: unknown[]): SearchHit[] {
+    const rows = this.connection.read('search messages', (db) =>
+      db.prepare(sql).all(...values),
+    ) as HitRow[];
+    return rows.map(toHit);
+  }
+}
+
+const COLUMNS = `m.id AS messageId, m.folder_id AS folderId,
+  coalesce(m.date, m.internal_date) AS date`;
+
+interface HitRow {
+  messageId: number;
+  folderId: number;
+  /** Milliseconds since 1970. */
+  date: number;
+  rank: number;
+}
+
+function toHit(row: HitRow): SearchHit {
+  return {
+    messageId: row.messageId,
+    folderId: row.folderId,
+    date: new Date(row.date),
+    rank: row.rank,
+  };
 }
 
 /**
  * Turns user words into an FTS5 expression that matches all of them. Each word is quoted, so
  * FTS5 operators and column filters in the input are searched as text and cannot break the
- * query; the last word also matches as a prefix.
+ * query; the last word also matches as a prefix. `lastWordTerms`, the index terms that start
+ * with the last word (search-prefix.ts), replaces that prefix with an OR of those terms.
  */
-export function toMatchExpression(text: string): string | null {
+export function toMatchExpression(text: string, lastWordTerms?: readonly string[]): string | null {
+  const words = wordsOf(text);
+  if (words.length === 0) return null;
+  const phrases = words.slice(0, -1).map((word) => `"${word}"`);
+  if (lastWordTerms === undefined || lastWordTerms.length === 0) {
+    phrases.push(`"${words.at(-1)!}"*`);
+    return phrases.join(' ');
+  }
+  phrases.push(`(${lastWordTerms.map((term) => `"${term}"`).join(' OR ')})`);
+  return phrases.join(' AND ');
+}
+
+/** Splits search text into words (letters, digits, underscore) after checking its length. */
+function wordsOf(text: string): string[] {
   if (typeof text !== 'string' || text.length > MAX_QUERY_LENGTH) {
     throw new StorageError(
       'INVALID_ARGUMENT',
       `query.text: expected text of at most ${MAX_QUERY_LENGTH} characters.`,
     );
   }
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) return null;
-  return words.map((word, index) => `"${word}"${index === words.length - 1 ? '*' : ''}`).join(' ');
+  return text.match(/[\p{L}\p{N}_]+/gu) ?? [];
 }
 
 function requireDate(value: Date, field: string): number {

@@ -5,6 +5,7 @@
 
 import { z } from 'zod';
 import type {
+  AcceptedKey,
   AccountSummary,
   ActionOutcome,
   AttachmentContent,
@@ -25,6 +26,8 @@ import type {
   ProviderSettings,
   RestoredKey,
   SearchHit,
+  SecurityKeyEnrolment,
+  SecurityKeyList,
   SendOutcome,
   SendPlan,
   SessionStatus,
@@ -85,6 +88,13 @@ export const MAIL_API_REQUESTS = {
   'session:unlock': z.strictObject({ passphrase: z.string().min(1).max(1024) }),
   'session:lock': noArguments,
   'securitykey:unlock': z.strictObject({ pin: securityKeyPin }),
+  'securitykey:list': noArguments,
+  'securitykey:enroll': z.strictObject({
+    name: z.string().trim().min(1).max(64).nullable(),
+    require: z.boolean(),
+    pin: securityKeyPin,
+  }),
+  'securitykey:remove': z.strictObject({ name: z.string().trim().min(1).max(64) }),
   'account:providers': z.strictObject({ email: address }),
   'account:test': accountInput,
   'account:add': accountInput,
@@ -101,9 +111,17 @@ export const MAIL_API_REQUESTS = {
   'key:restore': z.strictObject({
     armored: z.string().min(1).max(10_000_000),
     recoveryCode: z.string().min(1).max(200),
+    // When set, the backup must contain a key for this address, or nothing is restored.
+    address: address.optional(),
   }),
   'contact:list': noArguments,
   'contact:export': z.strictObject({ address }),
+  // Pins a changed key after the user checked it; `verified` records a full fingerprint check.
+  'contact:accept': z.strictObject({
+    address,
+    fingerprint: z.string().regex(/^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/),
+    verified: z.boolean(),
+  }),
   'mail:folders': noArguments,
   'mail:list': z.strictObject({
     account: address.nullable(),
@@ -139,7 +157,10 @@ export const MAIL_API_REQUESTS = {
     /** Send in OpenPGP mode even where ratchet mode is ready; absent means false. */
     openpgp: z.boolean().optional(),
   }),
-  'draft:save': z.strictObject({ id: z.uuid().nullable(), draft: draftContent }),
+  'draft:save': z.strictObject({
+    id: z.uuid().nullable(),
+    draft: draftContent.extend({ attachments: z.array(attachmentInput).max(100) }),
+  }),
   'draft:list': noArguments,
   'draft:load': z.strictObject({ id: z.uuid() }),
   'draft:delete': z.strictObject({ id: z.uuid() }),
@@ -166,6 +187,9 @@ export interface MailApiResponses {
   'session:unlock': SessionStatus;
   'session:lock': SessionStatus;
   'securitykey:unlock': SessionStatus;
+  'securitykey:list': SecurityKeyList;
+  'securitykey:enroll': SecurityKeyEnrolment;
+  'securitykey:remove': SecurityKeyList;
   'account:providers': ProviderSettings | null;
   'account:test': ConnectionTestResult;
   'account:add': AccountSummary;
@@ -178,6 +202,7 @@ export interface MailApiResponses {
   'key:restore': RestoredKey[];
   'contact:list': ContactView[];
   'contact:export': { armored: string };
+  'contact:accept': AcceptedKey;
   'mail:folders': FolderView[];
   'mail:list': MessagePage;
   'mail:read': MessageView;

@@ -30,6 +30,28 @@ export interface SecurityKeyView {
   recovery: 'passphrase' | 'recovery-code' | null;
 }
 
+/** An enrolled FIDO2 security key. */
+export interface SecurityKeySummary {
+  name: string;
+  /** When it was enrolled, as an ISO 8601 timestamp. */
+  createdAt: string;
+  /** True when unlocking with it requests the key's PIN. */
+  pinRequired: boolean;
+}
+
+export interface SecurityKeyList {
+  /** True when an enrolled security key is required to unlock the data folder. */
+  required: boolean;
+  keys: SecurityKeySummary[];
+}
+
+export interface SecurityKeyEnrolment extends SecurityKeyList {
+  /** The key just enrolled. */
+  key: SecurityKeySummary;
+  /** Set once, when requiring the key gave a keychain folder a recovery code; stored nowhere. */
+  recoveryCode: string | null;
+}
+
 export type ServerSecurity = 'starttls' | 'tls';
 
 export interface ServerSettings {
@@ -121,6 +143,16 @@ export interface ContactView {
   revoked?: boolean;
 }
 
+/** The result of accepting a contact's changed key. */
+export interface AcceptedKey {
+  address: string;
+  /** The fingerprint pinned now. */
+  fingerprint: string;
+  /** The fingerprint pinned before, or null when there was none. */
+  previous: string | null;
+  verified: boolean;
+}
+
 export interface FolderView {
   account: string;
   path: string;
@@ -160,8 +192,16 @@ export interface SearchHit {
   from: string | null;
   /** The outer Subject; "[...]" for encrypted mail until it is read. */
   subject: string | null;
-  /** Core's message kind, e.g. "plain", "signed" or "openpgp-encrypted". */
+  /** The signature status of the last read as in MessageSummary, or null before a read. */
+  signature?: string | null;
+  /** Core's message kind, e.g. "plain", "signed", "openpgp-encrypted" or "ratchet". */
   kind: string;
+  /** The encryption mode, or null for unencrypted mail. */
+  mode: 'openpgp' | 'ratchet' | null;
+  /** True when the message lacks the \\Seen flag. */
+  unread: boolean;
+  /** True when the message has the \\Flagged flag. */
+  flagged: boolean;
 }
 
 /** The result of a message action that waits for the server. */
@@ -259,6 +299,8 @@ export interface DraftContent {
   bcc: string[];
   subject: string;
   text: string;
+  /** Files attached in the composer, kept sealed with the draft. */
+  attachments: AttachmentContent[];
 }
 
 export interface DraftSummary {
@@ -283,6 +325,8 @@ export interface OutboxEntryView {
   id: number;
   account: string;
   to: string[];
+  /** The Subject the user wrote, or null for entries queued before it was stored. */
+  subject?: string | null;
   state: string;
   attempts: number;
   /** The error of the last failed attempt, with its code, or null before any failure. */

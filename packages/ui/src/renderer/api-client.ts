@@ -18,7 +18,10 @@ export class MailApiClient {
       request: unknown,
     ) => Promise<ApiResult<MailApiResponse<M>>>;
     const result = await invoke(request[0]);
-    if (!result.ok) throw new MailApiError(result.error.code, result.error.message);
+    if (!result.ok) {
+      const { code, message, outboxId } = result.error;
+      throw new MailApiError(code, message, outboxId === undefined ? {} : { outboxId });
+    }
     return result.value;
   }
 

@@ -1,13 +1,17 @@
-// `sealpost account add|list`: register an IMAP/SMTP account after checking that the
-// servers accept its login.
+// `sealpost account add|list|remove`: register an IMAP/SMTP account after checking that the
+// servers accept its login, list accounts, and remove one from this computer.
 
 import { readFileSync } from 'node:fs';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
-import type { ServerSecurity } from '../../core/accounts.ts';
+import { verifyLogins } from '../../core/accounts.ts';
+import type { AccountInput, ServerSecurity } from '../../core/accounts.ts';
+import { dataFolderState } from '../../core/keystore/open-keys.ts';
+import { resolveDataPaths } from '../../core/paths.ts';
 import { printJson, withSealpost } from '../context.ts';
 import { obtainSecret } from '../secrets.ts';
+import { withTlsModeHint } from '../tls-mode-hint.ts';
 
 interface AccountAddOptions {
   email: string;
@@ -62,25 +66,35 @@ export function registerAccountCommands(program: Command): void {
       const pinnedCertificate = options.pinCertificate ? readPem(options.pinCertificate) : null;
       const user = options.user ?? options.email;
 
+      const input: AccountInput = {
+        email: options.email,
+        displayName: options.name ?? null,
+        imap: {
+          host: options.imapHost,
+          port: parsePort(options.imapPort, '--imap-port'),
+          security: options.imapSecurity,
+          user,
+        },
+        smtp: {
+          host: options.smtpHost,
+          port: parsePort(options.smtpPort, '--smtp-port'),
+          security: options.smtpSecurity,
+          user,
+        },
+        password,
+        pinnedCertificate,
+      };
+      // Opening a new data folder creates its keystore, database and audit log, locked with the
+      // passphrase chosen now. A failed first login must not leave that behind, so the logins
+      // are checked before the folder is created.
+      const security = { imap: input.imap.security, smtp: input.smtp.security };
+      const addHint = (error: unknown) => {
+        throw withTlsModeHint(error, security);
+      };
+      if (dataFolderState(resolveDataPaths()) === 'new') await verifyLogins(input).catch(addHint);
+
       await withSealpost(command, { unlock: true }, async (sealpost) => {
-        const added = await sealpost.accounts.add({
-          email: options.email,
-          displayName: options.name ?? null,
-          imap: {
-            host: options.imapHost,
-            port: parsePort(options.imapPort, '--imap-port'),
-            security: options.imapSecurity,
-            user,
-          },
-          smtp: {
-            host: options.smtpHost,
-            port: parsePort(options.smtpPort, '--smtp-port'),
-            security: options.smtpSecurity,
-            user,
-          },
-          password,
-          pinnedCertificate,
-        });
+        const added = await sealpost.accounts.add(input).catch(addHint);
         process.stdout.write(`Added account ${added.email}; IMAP and SMTP logins succeeded.\n`);
         if (!sealpost.keys.hasIdentity(added.email)) {
           process.stdout.write(
@@ -105,6 +119,35 @@ export function registerAccountCommands(program: Command): void {
             `${entry.email}  IMAP ${entry.imap.host}:${entry.imap.port} (${entry.imap.security})  SMTP ${entry.smtp.host}:${entry.smtp.port} (${entry.smtp.security})\n`,
           );
         }
+      });
+    });
+
+  registerAccountRemove(account);
+}
+
+/** Registers `account remove`, which deletes local data only, never mail on the server. */
+function registerAccountRemove(account: Command): void {
+  account
+    .command('remove')
+    .description(
+      'remove an account from this computer: deletes its stored password, the local copies of its folders and mail, and its unsent outbox messages; keeps your keys and contacts, and never deletes mail on the server',
+    )
+    .requiredOption('--address <address>', 'the e-mail address of the account to remove')
+    .option('--yes', 'confirm the removal')
+    .action(async (options: { address: string; yes?: boolean }, command: Command) => {
+      await withSealpost(command, { unlock: false }, async (sealpost) => {
+        const email = sealpost.accounts.resolve(options.address).email;
+        const unsent = sealpost.mail.listOutbox().filter((entry) => entry.account === email);
+        if (options.yes !== true) {
+          throw new CoreError(
+            'CONFIRMATION_REQUIRED',
+            `Removing ${email} deletes its stored password, the local copies of its mail and ${unsent.length} unsent outbox message(s); mail on the server, keys and contacts are kept. Add --yes to confirm.`,
+          );
+        }
+        sealpost.accounts.remove(email);
+        process.stdout.write(
+          `Removed account ${email} and ${unsent.length} unsent outbox message(s) from this computer; mail on the server, keys and contacts are kept. Add it again with "sealpost account add".\n`,
+        );
       });
     });
 }

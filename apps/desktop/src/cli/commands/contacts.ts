@@ -34,11 +34,7 @@ export function registerContactCommands(program: Command): void {
           process.stdout.write(
             `${contact.address}  ${fingerprint}  (from ${contact.source}, ${verified})\n`,
           );
-          if (contact.revoked) {
-            process.stdout.write(
-              '  REVOKED: its owner revoked this key, so Sealpost does not encrypt to it; ask them for their new key and import it with "sealpost key import FILE --replace".\n',
-            );
-          }
+          if (contact.revoked) process.stdout.write(`${revokedLine(contact)}\n`);
           for (const changed of contact.changedFingerprints) {
             process.stdout.write(
               `  WARNING: a different key ${formatFingerprint(changed)} was seen for this address and is not used; ` +
@@ -142,7 +138,7 @@ export function registerContactCommands(program: Command): void {
         if (result.outcome === 'changed-flagged') {
           process.stdout.write(
             `WARNING: ${result.source} returned a different key ${fingerprint} for ${result.address}; ` +
-              'the pinned key stays in use until you check it and run "sealpost contacts accept-key".\n',
+              `it is not used until you check it and run "sealpost contacts accept-key ${result.address} ${result.fingerprint!}".\n`,
           );
         } else {
           process.stdout.write(`Found ${fingerprint} for ${result.address} by ${result.source}.\n`);
@@ -205,4 +201,19 @@ function lookupOptions(options: LookupOptions): KeyLookupOptions {
             targets.get(hostname.toLowerCase()) ?? { host: hostname, port: 443 },
         }),
   };
+}
+
+/**
+ * Returns the REVOKED line of a contact with the next step: accept the new key that already
+ * arrived (by Autocrypt or a lookup), or ask for one when none did.
+ */
+function revokedLine(contact: { address: string; changedFingerprints: string[] }): string {
+  const newest = contact.changedFingerprints.at(-1);
+  if (newest === undefined) {
+    return '  REVOKED: its owner revoked this key, so Sealpost does not encrypt to it; ask them for their new key and import it with "sealpost key import FILE --replace".';
+  }
+  return (
+    `  REVOKED: its owner revoked this key, so Sealpost does not encrypt to it. A new key ${formatFingerprint(newest)} arrived for this address; ` +
+    `check it with them, then run "sealpost contacts accept-key ${contact.address} ${newest}".`
+  );
 }

@@ -291,14 +291,20 @@ export function registerKeyCommands(program: Command): void {
       'revoke your key with the revocation certificate made when it was created, or with one signed now for imported or restored keys',
     )
     .requiredOption('--address <address>', 'whose key to revoke')
-    .action(async (options: { address: string }, command: Command) => {
+    .option('--yes', 'confirm the revocation, which cannot be undone')
+    .action(async (options: { address: string; yes?: boolean }, command: Command) => {
+      if (options.yes !== true) {
+        throw new CoreError(
+          'CONFIRMATION_REQUIRED',
+          `Revoking the key of ${options.address} cannot be undone: sending from it fails until you make a new key, and contacts stop encrypting to it. Add --yes to confirm.`,
+        );
+      }
       await withSealpost(command, { unlock: true }, async (sealpost) => {
         const fingerprint = await sealpost.keys.revoke(options.address);
         process.stdout.write(
-          `Revoked ${formatFingerprint(fingerprint)}. The revoked certificate goes out in the ` +
-            'Autocrypt header of the next messages you send, so contacts stop encrypting to it; ' +
-            'then make a new key with "sealpost key generate --address ADDRESS --replace-revoked" ' +
-            '(export the revoked certificate first with "sealpost key export --address ADDRESS" if contacts need it).\n',
+          `Revoked ${formatFingerprint(fingerprint)}. Sending fails until you make a new key with ` +
+            `"sealpost key generate --address ${options.address} --replace-revoked"; then the next ` +
+            'OpenPGP-mode message to each contact carries the revoked certificate, so they stop encrypting to it.\n',
         );
       });
     });
@@ -350,7 +356,7 @@ function exportRevocation(sealpost: Sealpost, address: string): string {
     if (!(error instanceof CoreError) || error.code !== 'KEY_NOT_FOUND') throw error;
     throw new CoreError(
       'KEY_NOT_FOUND',
-      `No revocation certificate is stored for ${address}, because its key was imported or restored. "sealpost key revoke --address ${address}" signs one and revokes the key at once.`,
+      `No revocation certificate is stored for ${address}, because its key was imported or restored. "sealpost key revoke --address ${address} --yes" signs one and revokes the key at once.`,
       { cause: error },
     );
   }

@@ -1,19 +1,27 @@
 // `sealpost send|sync|list|read`: compose and send encrypted mail, fetch new mail, and show a
 // message decrypted with its signature status in plain words.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
+import type { Sealpost } from '../../core/sealpost.ts';
 import type { SendPlan } from '../../core/compose-plan.ts';
 import type { ReadResult } from '../../core/read.ts';
 import { describeEncryption, describeSignature } from '../../core/status-words.ts';
 import { printJson, withSealpost } from '../context.ts';
 import { failedOutboxNote } from './outbox.ts';
-import { terminalLine, terminalText, truncateForDisplay } from '../terminal-text.ts';
+import { terminalLine, terminalText } from '../terminal-text.ts';
+import { messageRow } from '../message-rows.ts';
 import { checkSubject, decodeBody, readAttachments, readInputFile } from '../send-input.ts';
 import { withInterruptReport } from '../interrupted-send.ts';
+import { withFailedSendNote } from '../failed-send.ts';
+import { withSyncInterruptReport } from '../interrupted-sync.ts';
+import { outboxAttempts, unsentOutboxLines } from '../unsent-outbox.ts';
 import { htmlToPlainText } from '../html-text.ts';
+import { sentence } from '../sentence.ts';
+import { formatByteSize } from '@sealpost/ui';
+import { limitReachedNote, parseLimit } from '../result-limit.ts';
 
 interface SendOptions {
   from?: string;
@@ -90,11 +98,14 @@ export function registerMailCommands(program: Command): void {
             bcc: options.bcc,
             subject: options.subject,
             text,
-            attachments,
+            attachments: [],
+            attachmentFiles: attachments,
             allowPlaintext: options.allowPlaintext === true,
             openpgp: options.openpgp === true,
           }),
-        );
+        ).catch((error: unknown) => {
+          throw withFailedSendNote(error, sealpost.mail.lastEnqueuedOutboxEntry());
+        });
         const how =
           result.mode === 'signed-plaintext'
             ? 'signed, NOT encrypted'
@@ -104,7 +115,8 @@ export function registerMailCommands(program: Command): void {
                 ? 'encrypted (OpenPGP, post-quantum ML-KEM-768+X25519) and signed'
                 : 'encrypted (OpenPGP, classical) and signed';
         process.stdout.write(`Mode: ${how}, because ${result.modeReason}.\n`);
-        for (const warning of result.warnings) process.stdout.write(`WARNING: ${warning}.\n`);
+        for (const warning of result.warnings)
+          process.stdout.write(`WARNING: ${sentence(warning)}\n`);
         process.stdout.write(`Sent ${result.messageId} to ${result.recipients.join(', ')}.\n`);
         if (result.unencryptedFor.length > 0) {
           process.stdout.write(
@@ -130,10 +142,15 @@ export function registerMailCommands(program: Command): void {
     .option('--account <address>', 'sync only this account')
     .action(async (options: { account?: string }, command: Command) => {
       await withSealpost(command, { unlock: true }, async (sealpost) => {
-        const report = await sealpost.mail.sync({ account: options.account ?? null });
+        const attemptsBefore = outboxAttempts(sealpost);
+        const report = await withSyncInterruptReport(sealpost, () =>
+          sealpost.mail.sync({ account: options.account ?? null }),
+        );
         for (const account of report.accounts) {
           const total = account.folders.reduce((sum, folder) => sum + folder.newMessages, 0);
-          process.stdout.write(`${account.email}: ${total} new message(s)\n`);
+          process.stdout.write(
+            `${account.email}: ${total} new ${total === 1 ? 'message' : 'messages'}\n`,
+          );
           for (const folder of account.folders) {
             if (folder.newMessages > 0 || folder.uidValidityChanged) {
               const note = folder.uidValidityChanged
@@ -148,39 +165,44 @@ export function registerMailCommands(program: Command): void {
         }
         const outboxNote = failedOutboxNote(sealpost);
         if (outboxNote !== null) process.stdout.write(`${outboxNote}\n`);
+        // A send that failed during this sync makes the command fail like "sealpost send" does.
+        const unsent = unsentOutboxLines(sealpost, attemptsBefore);
+        for (const line of unsent) process.stderr.write(`sealpost: ${line}\n`);
+        if (unsent.length > 0) process.exitCode = 1;
       });
     });
 
   program
     .command('list')
-    .description('list stored messages of each account, the ones the server received last first')
+    .description(
+      'list stored messages of every account, the ones the server received last first; with more than one account, each row shows its account after the date',
+    )
     .option('--account <address>', 'only this account')
     .option('--folder <path>', 'only this folder', 'INBOX')
+    .option('--limit <count>', 'maximum messages per account', '100')
     .option('--json', 'print JSON')
     .action(
-      async (options: { account?: string; folder: string; json?: boolean }, command: Command) => {
+      async (
+        options: { account?: string; folder: string; limit: string; json?: boolean },
+        command: Command,
+      ) => {
+        const limit = parseLimit(options.limit);
         await withSealpost(command, { unlock: false }, async (sealpost) => {
           const messages = sealpost.mail.list({
             account: options.account ?? null,
             folder: options.folder,
+            limit,
           });
           if (options.json) return printJson(messages);
           if (messages.length === 0)
             process.stdout.write(`No messages in ${options.folder}; run "sealpost sync".\n`);
+          const accounts = new Set(messages.map((message) => message.account));
           for (const message of messages) {
-            const lock = message.decryptionFailed
-              ? 'UNREADABLE'
-              : message.encrypted
-                ? 'encrypted '
-                : 'plain     ';
-            const subject = message.encrypted
-              ? '(encrypted subject; use "sealpost read")'
-              : truncateForDisplay(terminalLine(message.subject ?? '(no subject)'));
-            const from = truncateForDisplay(terminalLine(message.from)) || '-';
-            process.stdout.write(
-              `${message.id}\t${message.date ?? '-'}\t${lock}\t${from}\t${subject}\n`,
-            );
+            const extra = accounts.size > 1 ? [message.account] : [];
+            process.stdout.write(`${messageRow(message, extra)}\n`);
           }
+          const limitNote = limitReachedNote(messages, limit, 'messages');
+          if (limitNote !== null) process.stdout.write(`${limitNote}\n`);
         });
       },
     );
@@ -205,8 +227,9 @@ export function registerMailCommands(program: Command): void {
           );
         }
 
+        if (options.saveAttachments) checkAttachmentFolder(options.saveAttachments);
         await withSealpost(command, { unlock: true }, async (sealpost) => {
-          const message = await sealpost.mail.read(messageId);
+          const message = await readOrExplain(sealpost, messageId);
           if (options.saveAttachments) saveAttachments(message, options.saveAttachments);
           if (options.json) {
             return printJson({
@@ -220,7 +243,21 @@ export function registerMailCommands(program: Command): void {
     );
 }
 
-/** `sealpost search|flag|move|delete`: full-text search and message actions. */
+/** Reads message `id`; when it is missing, the error names a delete that waits for the sync. */
+async function readOrExplain(sealpost: Sealpost, id: number): Promise<ReadResult> {
+  try {
+    return await sealpost.mail.read(id);
+  } catch (error) {
+    if (!(error instanceof CoreError) || error.code !== 'MESSAGE_NOT_FOUND') throw error;
+    if (sealpost.mail.pendingChange(id)?.kind !== 'expunge') throw error;
+    throw new CoreError(
+      'MESSAGE_NOT_FOUND',
+      `Message ${id} was deleted; the server deletes it at the next "sealpost sync".`,
+      { cause: error },
+    );
+  }
+}
+
 function printMessage(message: ReadResult): void {
   // The status lines come first and every untrusted field is escaped, so message content
   // can neither imitate nor hide them.
@@ -243,13 +280,13 @@ function printMessage(message: ReadResult): void {
       : []),
     ...(message.negotiation
       ? [
-          `Sent as:    ${message.negotiation.mode === 'signed-plaintext' ? 'signed, NOT encrypted' : message.negotiation.mode === 'ratchet' ? 'ratchet mode, post-quantum' : `OpenPGP, ${message.negotiation.encryption === 'pq' ? 'post-quantum' : 'classical'}`}, because ${terminalLine(message.negotiation.reason)}`,
+          `Sent as:    ${message.negotiation.mode === 'signed-plaintext' ? 'signed, NOT encrypted' : message.negotiation.mode === 'ratchet' ? 'ratchet mode, forward secrecy, post-quantum' : `OpenPGP, ${message.negotiation.encryption === 'pq' ? 'post-quantum' : 'classical'}`}, because ${terminalLine(message.negotiation.reason)}`,
           ...message.negotiation.warnings.map((warning) => `Warning:    ${terminalLine(warning)}`),
         ]
       : []),
     ...message.attachments.map(
       (attachment) =>
-        `Attachment: ${terminalLine(attachment.filename)} (${terminalLine(attachment.contentType)}, ${attachment.size} bytes)`,
+        `Attachment: ${terminalLine(attachment.filename)} (${terminalLine(attachment.contentType)}, ${formatByteSize(attachment.size)})`,
     ),
     '',
     messageBody(message),
@@ -287,13 +324,32 @@ function printPlan(plan: SendPlan): void {
     ].filter((part) => part !== null);
     lines.push(`  ${recipient.address}  ${key}  (${details.join(', ')})`);
   }
-  for (const warning of plan.warnings) lines.push(`WARNING: ${warning}.`);
+  for (const warning of plan.warnings) lines.push(`WARNING: ${sentence(warning)}`);
   lines.push('Nothing was sent (--dry-run).');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** Raises INVALID_ARGUMENT when `folder` exists but is not a folder. */
+function checkAttachmentFolder(folder: string): void {
+  if (existsSync(folder) && !statSync(folder).isDirectory()) {
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      `--save-attachments ${folder} is a file; give a folder (a new one is created).`,
+    );
+  }
+}
+
 function saveAttachments(message: ReadResult, folder: string): void {
-  mkdirSync(folder, { recursive: true });
+  checkAttachmentFolder(folder);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      `Cannot create the folder ${folder} for --save-attachments: ${(error as Error).message}; give a folder you can write to.`,
+      { cause: error },
+    );
+  }
   for (const attachment of message.attachments) {
     // Only the base name is used, so a crafted file name cannot write outside the folder, and
     // an existing file is never replaced: a free name like "report (2).pdf" is chosen instead.

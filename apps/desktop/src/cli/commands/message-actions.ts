@@ -5,6 +5,9 @@ import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
 import { printJson, withSealpost } from '../context.ts';
 import { collect } from './mail.ts';
+import { messageRow } from '../message-rows.ts';
+import { terminalLine } from '../terminal-text.ts';
+import { limitReachedNote, parseLimit } from '../result-limit.ts';
 
 export function registerMessageActionCommands(program: Command): void {
   program
@@ -22,6 +25,7 @@ export function registerMessageActionCommands(program: Command): void {
     .option('--limit <count>', 'maximum results per account', '50')
     .option('--json', 'print JSON')
     .action(async (words: string[], options: SearchOptions, command: Command) => {
+      const limit = parseLimit(options.limit);
       await withSealpost(command, { unlock: false }, async (sealpost) => {
         const results = sealpost.mail.search({
           text: words.join(' '),
@@ -35,15 +39,15 @@ export function registerMessageActionCommands(program: Command): void {
           ...(options.hasAttachment ? { hasAttachment: true } : {}),
           ...(options.encrypted ? { encrypted: true } : {}),
           ...(options.signed ? { signed: true } : {}),
-          limit: parseCount(options.limit),
+          limit,
         });
         if (options.json) return printJson(results);
         if (results.length === 0) process.stdout.write('No matching messages.\n');
         for (const result of results) {
-          process.stdout.write(
-            `${result.id}\t${result.date}\t${result.folder}\t${result.from ?? '-'}\t${result.subject ?? ''}\n`,
-          );
+          process.stdout.write(`${messageRow(result, [result.folder])}\n`);
         }
+        const limitNote = limitReachedNote(results, limit, 'results');
+        if (limitNote !== null) process.stdout.write(`${limitNote}\n`);
       });
     });
 
@@ -62,7 +66,7 @@ export function registerMessageActionCommands(program: Command): void {
       }
       await withSealpost(command, { unlock: false }, async (sealpost) => {
         const result = sealpost.mail.setFlags(parseId(id), options);
-        process.stdout.write(`Changed; ${result.queued} change(s) wait for "sealpost sync".\n`);
+        process.stdout.write(`Changed. ${waitingChanges(result.queued)}\n`);
       });
     });
 
@@ -71,10 +75,18 @@ export function registerMessageActionCommands(program: Command): void {
     .description('move a message to another folder; the server gets the change at the next sync')
     .argument('<id>', 'message id from "sealpost list"')
     .argument('<folder>', 'target folder path')
-    .action(async (id: string, folder: string, _options: unknown, command: Command) => {
+    .option('--json', 'print JSON')
+    .action(async (id: string, folder: string, options: { json?: boolean }, command: Command) => {
+      const messageId = parseId(id);
       await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const result = sealpost.mail.move(parseId(id), folder);
-        process.stdout.write(`Moved; ${result.queued} change(s) wait for "sealpost sync".\n`);
+        const result = sealpost.mail.move(messageId, folder);
+        // A message already in `folder` stays where it is, so no move is queued for it.
+        const moved = sealpost.mail.pendingChange(messageId)?.kind === 'move';
+        if (options.json) return printJson({ id: messageId, folder, moved, ...result });
+        const sentence = moved
+          ? `Moved message ${messageId} to ${folder}; its id stays ${messageId}.`
+          : `Message ${messageId} is already in ${folder}; nothing changed.`;
+        process.stdout.write(`${terminalLine(sentence)}\n${waitingChanges(result.queued)}\n`);
       });
     });
 
@@ -86,7 +98,7 @@ export function registerMessageActionCommands(program: Command): void {
     .action(async (id: string, options: { permanent?: boolean }, command: Command) => {
       await withSealpost(command, { unlock: false }, async (sealpost) => {
         const result = sealpost.mail.delete(parseId(id), { permanent: options.permanent === true });
-        process.stdout.write(`Deleted; ${result.queued} change(s) wait for "sealpost sync".\n`);
+        process.stdout.write(`Deleted. ${waitingChanges(result.queued)}\n`);
       });
     });
 }
@@ -104,23 +116,18 @@ interface SearchOptions {
   json?: boolean;
 }
 
+function waitingChanges(queued: number): string {
+  return queued === 1
+    ? '1 change waits for "sealpost sync".'
+    : `${queued} changes wait for "sealpost sync".`;
+}
+
 function parseId(id: string): number {
   const value = Number(id);
   if (!Number.isInteger(value) || value < 1) {
     throw new CoreError(
       'INVALID_ARGUMENT',
       `Message id ${id} is not valid; take an id from "sealpost list".`,
-    );
-  }
-  return value;
-}
-
-function parseCount(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 10_000) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      `--limit ${text} is not valid; give a whole number from 1 to 10000.`,
     );
   }
   return value;

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
 import type { Sealpost } from '../../core/sealpost.ts';
 import { printJson, withSealpost } from '../context.ts';
-import { terminalLine } from '../terminal-text.ts';
+import { terminalLine, truncateForDisplay } from '../terminal-text.ts';
 
 export function registerOutboxCommands(program: Command): void {
   const outbox = program
@@ -27,8 +27,14 @@ export function registerOutboxCommands(program: Command): void {
               : entry.nextAttemptAt === null
                 ? 'next retry at the next sync'
                 : `next retry ${entry.nextAttemptAt}`;
+          // The Subject is the user's own text, but it may hold terminal control characters.
+          // Entries queued before subjects were stored show "-".
+          const subject =
+            entry.subject === null
+              ? '-'
+              : truncateForDisplay(terminalLine(entry.subject || '(no subject)'));
           process.stdout.write(
-            `${entry.id}\t${entry.state}\t${entry.attempts} attempt(s)\t${entry.account} -> ${entry.to.join(', ')}\t${next}\n`,
+            `${entry.id}\t${entry.state}\t${entry.attempts} attempt(s)\t${entry.account} -> ${entry.to.join(', ')}\t${subject}\tqueued ${entry.createdAt}\t${next}\n`,
           );
           if (entry.lastError !== null) {
             process.stdout.write(`\tlast error: ${terminalLine(entry.lastError)}\n`);

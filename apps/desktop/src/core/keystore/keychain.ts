@@ -105,8 +105,9 @@ export class OsKeychain implements Keychain {
       locked ? 'KEYCHAIN_LOCKED' : 'KEYCHAIN_UNAVAILABLE',
       `Cannot ${action} the keychain entry "${account}" in the ${this.name} (${detail}). ` +
         (process.platform === 'linux'
-          ? 'Start and unlock a Secret Service keyring (gnome-keyring or KeePassXC), or set up ' +
-            'Sealpost with --passphrase-file on a machine without one.'
+          ? 'Start and unlock a Secret Service keyring (gnome-keyring or KeePassXC) in this ' +
+            'desktop session, because none is reachable or it is locked, then run the command ' +
+            'again. Only a new data folder can use a Sealpost passphrase (--passphrase-file) instead.'
           : 'Unlock the keychain and retry.'),
       { cause: error },
     );

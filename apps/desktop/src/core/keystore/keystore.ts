@@ -307,15 +307,21 @@ function unlockFromKeychain(contents: KeystoreFile, keychain: Keychain | null): 
 }
 
 function readKeychainKey(keychain: Keychain, account: string): Buffer {
-  const value = keychain.get(account);
+  let value: string | null;
+  try {
+    value = keychain.get(account);
+  } catch (error) {
+    throw keychainFolderUnreachable(keychain, error);
+  }
   if (value === null) {
     // Some keychains read an unreachable store as an empty one; a probe tells them apart.
     const failure = probeKeychain(keychain, `${account}/probe`);
-    if (failure) throw failure;
+    if (failure) throw keychainFolderUnreachable(keychain, failure);
     throw new CoreError(
       'KEYCHAIN_ENTRY_MISSING',
       `The ${keychain.name} has no entry "${account}", so this data folder cannot be unlocked. ` +
-        'Restore the keychain, or restore your keys from a backup with "sealpost key import --backup".',
+        'Restore the keychain, or restore your keys from a backup into a new, empty data ' +
+        'folder: SEALPOST_HOME=NEW_FOLDER sealpost key import --backup FILE.',
     );
   }
   const key = Buffer.from(value, 'base64');
@@ -340,4 +346,21 @@ export function assertPassphraseStrength(passphrase: string): void {
       `The passphrase has ${passphrase.length} character${passphrase.length === 1 ? '' : 's'}; choose one with at least ${MIN_PASSPHRASE_LENGTH}.`,
     );
   }
+}
+
+/**
+ * Rewords a keychain failure for a data folder whose keys exist only in the keychain, where no
+ * passphrase can stand in. The code (KEYCHAIN_LOCKED or KEYCHAIN_UNAVAILABLE) is kept.
+ */
+function keychainFolderUnreachable(keychain: Keychain, error: unknown): unknown {
+  if (!(error instanceof CoreError)) return error;
+  const detail = error.cause instanceof Error ? error.cause.message : error.message;
+  return new CoreError(
+    error.code,
+    `The keys of this data folder are in the ${keychain.name}, which cannot be reached ` +
+      `(${detail}). No keychain answers in this session, or it is locked: start and unlock ` +
+      'it (on Linux a Secret Service keyring such as gnome-keyring or KeePassXC), then run ' +
+      'the command again. --passphrase-file does not open a data folder kept in the keychain.',
+    { cause: error },
+  );
 }

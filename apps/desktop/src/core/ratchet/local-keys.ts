@@ -5,6 +5,8 @@
 
 import type { Store } from '@sealpost/storage';
 import {
+  decodeBundle,
+  decodeSignedBundle,
   encodeSignedBundle,
   planPrekeyRotation,
   signPrekeyBundle,
@@ -59,7 +61,15 @@ export class LocalRatchetKeys {
       this.store.ratchetKeys.deletePrekeys(address, plan.deletePrekeyIds);
       this.log.info({ address, count: plan.deletePrekeyIds.length }, 'deleted expired prekeys');
     }
-    if (!plan.generateNew) return prekeys[0]!.signedBundle;
+    // A bundle signed by a key that was since replaced would be rejected by contacts.
+    const newest = prekeys[0];
+    if (
+      !plan.generateNew &&
+      newest &&
+      bundleFingerprint(newest.signedBundle) === fingerprint.toLowerCase()
+    ) {
+      return newest.signedBundle;
+    }
 
     const generated = await this.client().generatePrekey({
       identityPublicKey: identityPublicKey(identityKey),
@@ -83,6 +93,12 @@ export class LocalRatchetKeys {
     this.log.info({ address, prekeyId: generated.prekeyId }, 'generated a new prekey');
     return signedBundle;
   }
+}
+
+/** Returns the lowercase hex fingerprint of the OpenPGP key that a stored signed bundle names. */
+function bundleFingerprint(signedBundle: Uint8Array): string {
+  const { fingerprint } = decodeBundle(decodeSignedBundle(signedBundle).bundleBytes);
+  return Buffer.from(fingerprint).toString('hex');
 }
 
 /** Returns the public half of a stored identity DH key. */

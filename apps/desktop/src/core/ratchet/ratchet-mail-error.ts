@@ -15,15 +15,22 @@ export type RatchetMailErrorCode =
 
 export class RatchetMailError extends Error {
   readonly code: string;
+  /** The outbox entry that keeps the message, when sending failed after queuing it. */
+  readonly outboxId: number | undefined;
 
-  constructor(code: RatchetMailErrorCode | string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: RatchetMailErrorCode | string,
+    message: string,
+    options?: { cause?: unknown; outboxId?: number },
+  ) {
     super(message, options);
     this.name = 'RatchetMailError';
     this.code = code;
+    this.outboxId = options?.outboxId;
   }
 }
 
-const KEPT = 'The message is kept as received.';
+const KEPT = 'The message stays stored as received.';
 
 /** Wraps a RatchetError from reading stored message `id` in an error that names the next step. */
 export function explainReceiveFailure(error: unknown, id: number): unknown {
@@ -46,10 +53,14 @@ export function explainReceiveFailure(error: unknown, id: number): unknown {
       );
     case 'PREKEY_NOT_FOUND':
     case 'HEADER_DECRYPT_FAILED':
+      // The ratchet layer's own text requests that the sender write again. That does not help,
+      // because a sender keeps using an old session until our next message arrives.
       return new RatchetMailError(
         error.code,
-        `Ratchet message ${id} belongs to no session or prekey kept here (${error.message}). ` +
-          `Ask the sender to write again; their next message starts a new session. ${KEPT}`,
+        `Ratchet message ${id} belongs to no session or prekey kept here, ` +
+          `${error.code === 'PREKEY_NOT_FOUND' ? 'because its prekey secret was deleted or never ours' : 'because no kept header key opens it'}. ` +
+          `Write to the sender first, because your next message starts a new session, or ask ` +
+          `them to send it again with \`sealpost send --openpgp\`. ${KEPT}`,
         { cause: error },
       );
     default:

@@ -131,7 +131,7 @@ export class RatchetSender {
       });
       const savedToSent = await this.outbox.appendToSent(input.account, sentCopy);
 
-      const outboxIds = this.#advanceAndQueue(input.account, from.address, messages);
+      const outboxIds = this.#advanceAndQueue(input.account, from.address, messages, input.subject);
       // NOTE: flush also sends other messages queued for this account, and a Sent copy whose
       // append failed above is replaced by the ratchet ciphertext when the outbox retries it.
       await this.outbox.flush(input.account);
@@ -141,7 +141,8 @@ export class RatchetSender {
           throw new RatchetMailError(
             'RATCHET_SEND_FAILED',
             `Sending ratchet message ${input.messageId} failed (${entry.lastError ?? 'no error recorded'}). ` +
-              'The message is kept in the outbox and is sent again by "sealpost sync".',
+              'The message is kept in the outbox and is sent again at the next sync.',
+            { outboxId: id },
           );
         }
       }
@@ -251,6 +252,7 @@ export class RatchetSender {
     account: AccountRecord,
     localAddress: string,
     messages: OutgoingMessage[],
+    subject: string,
   ): number[] {
     return this.store.transaction('queue a ratchet message', () => {
       for (const message of messages) {
@@ -270,6 +272,7 @@ export class RatchetSender {
             raw: message.raw,
             envelopeFrom: localAddress,
             envelopeTo: message.envelopeTo,
+            subject,
           }).id,
       );
     });

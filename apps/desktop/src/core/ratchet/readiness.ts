@@ -42,9 +42,7 @@ export function ratchetReadiness(
   const source =
     sessions === recipients.length
       ? 'a live ratchet session'
-      : 'a live ratchet session or a verified prekey bundle';
-  return {
-    ready: true,
-    reason: `every recipient has ${source} (forward secrecy, ML-KEM-768+X25519)`,
-  };
+      : 'a live ratchet session or a prekey bundle signed by their pinned key';
+  // The mode's own words name forward secrecy and ML-KEM-768+X25519, so the reason does not.
+  return { ready: true, reason: `every recipient has ${source}` };
 }

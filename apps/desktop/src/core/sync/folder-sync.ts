@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { BodyPending, Folder, Store } from '@sealpost/storage';
 import type { ImapSession } from '@sealpost/mail-transport';
 import { headerFields, messageFields } from './header-fields.ts';
+import { fetchLargeBodies } from './large-messages.ts';
 
 /** Messages per header batch: one FETCH response of about 1 KiB each, so memory stays small. */
 export const HEADER_BATCH_SIZE = 500;
@@ -41,10 +42,10 @@ export interface FolderSyncReport {
   expunged: number;
 }
 
-type ParsedBody = ReturnType<typeof messageFields>['parsed'];
+type ClassifiedBody = ReturnType<typeof messageFields>['classified'];
 
 /** Callback for each message once the batch that stored its body has committed (key learning). */
-export type BodyStored = (messageId: number, parsed: ParsedBody) => Promise<void>;
+export type BodyStored = (messageId: number, classified: ClassifiedBody) => Promise<void>;
 
 export interface FolderSyncContext {
   store: Store;
@@ -140,10 +141,23 @@ async function fetchHeadersNewestFirst(
   uids: number[],
 ): Promise<number> {
   const newestFirst = [...uids].sort((a, b) => b - a);
-  let inserted = 0;
+  const batches: number[][] = [];
   for (let start = 0; start < newestFirst.length; start += HEADER_BATCH_SIZE) {
-    const batch = newestFirst.slice(start, start + HEADER_BATCH_SIZE);
-    const fetched = await context.session.fetchHeaders(folder.path, batch);
+    batches.push(newestFirst.slice(start, start + HEADER_BATCH_SIZE));
+  }
+  if (batches.length === 0) return 0;
+
+  // The next batch is requested before this one is stored, as in fetchBodies.
+  let inserted = 0;
+  let done = 0;
+  let next = context.session.fetchHeaders(folder.path, batches[0]!);
+  for (let index = 0; index < batches.length; index += 1) {
+    const fetched = await next;
+    if (index + 1 < batches.length) {
+      next = context.session.fetchHeaders(folder.path, batches[index + 1]!);
+      next.catch(() => undefined);
+      await sendPendingCommands();
+    }
     // Not flushed to disk, like the bodies: lastUid is only saved after all header batches,
     // by a flushed commit that also flushes them, so a lost batch is fetched again.
     context.store.unflushedTransaction(`store ${fetched.length} headers of ${folder.path}`, () => {
@@ -161,11 +175,12 @@ async function fetchHeadersNewestFirst(
         if (result.inserted) inserted += 1;
       }
     });
+    done += batches[index]!.length;
     context.onProgress({
       account: context.account.email,
       folder: folder.path,
       phase: 'headers',
-      done: Math.min(start + batch.length, newestFirst.length),
+      done,
       total: newestFirst.length,
     });
   }
@@ -173,6 +188,8 @@ async function fetchHeadersNewestFirst(
 }
 
 async function fetchBodies(context: FolderSyncContext, folder: Folder): Promise<void> {
+  // Large messages are streamed into encrypted files first, so none is left for the batches.
+  await fetchLargeBodies(context, folder);
   const total = context.store.messageSync.countBodyPending(folder.id);
   let done = 0;
   for (;;) {
@@ -189,9 +206,10 @@ async function fetchBodies(context: FolderSyncContext, folder: Folder): Promise<
       if (index + 1 < batches.length) {
         next = fetchBatch(context, folder, batches[index + 1]!);
         next.catch(() => undefined);
+        await sendPendingCommands();
       }
       const stored = storeBodies(context, folder, current);
-      for (const { id, parsed } of stored) await context.onBodyStored(id, parsed);
+      for (const { id, classified } of stored) await context.onBodyStored(id, classified);
       done += current.byUid.size;
       context.onProgress({
         account: context.account.email,
@@ -202,6 +220,15 @@ async function fetchBodies(context: FolderSyncContext, folder: Folder): Promise<
       });
     }
   }
+}
+
+/**
+ * Waits one turn of the event loop, so that a FETCH issued just before is written to the
+ * socket. imapflow (2.10) takes the mailbox lock and writes commands in promise callbacks,
+ * which cannot run while a synchronous SQLite transaction blocks the thread.
+ */
+function sendPendingCommands(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 interface FetchedBatch {
@@ -225,9 +252,9 @@ function storeBodies(
   context: FolderSyncContext,
   folder: Folder,
   { byUid, fetched }: FetchedBatch,
-): Array<{ id: number; parsed: ParsedBody }> {
+): Array<{ id: number; classified: ClassifiedBody }> {
   const returned = new Set<number>();
-  const stored: Array<{ id: number; parsed: ParsedBody }> = [];
+  const stored: Array<{ id: number; classified: ClassifiedBody }> = [];
 
   // One transaction per batch, not flushed to disk: a power loss can only drop the newest
   // batches, whose messages stay 'headers' and are fetched again by the next sync.
@@ -236,10 +263,10 @@ function storeBodies(
       const id = byUid.get(message.uid);
       if (id === undefined) continue;
       returned.add(message.uid);
-      const { fields, parsed } = messageFields(message.raw);
+      const { fields, classified } = messageFields(message.raw);
       // completeBody queues the message for search indexing, which runs after the sync.
       if (context.store.messageSync.completeBody(id, message.raw, fields)) {
-        stored.push({ id, parsed });
+        stored.push({ id, classified });
       }
     }
 

@@ -1,10 +1,16 @@
 // Reads the outer fields Sealpost stores for a message (Message-ID, From, Subject, Date and its
 // kind) from the header section alone, so a headers-first sync (RFC 9051 BODY.PEEK[HEADER])
-// can list a message before its body arrives. The kind is refined once the body is stored.
+// can list a message before its body arrives. The kind is refined once the body is stored, by
+// classifyMessage, which decodes only the parts the kind depends on. Reading and search indexing
+// do the full parse later.
 
 import type { HeaderFields, MessageKind } from '@sealpost/storage';
-import { parseMessage } from '@sealpost/mail-transport';
-import { isRatchetMessage } from '../message-kind.ts';
+import {
+  classifyMessage,
+  parseMessage,
+  type MessageClassification,
+} from '@sealpost/mail-transport';
+import { RATCHET_CONTENT_TYPE } from '../ratchet/wire-format.ts';
 
 type ParsedKind = ReturnType<typeof parseMessage>['kind'];
 
@@ -29,31 +35,44 @@ export function headerFields(header: Uint8Array): HeaderFields {
   };
 }
 
-/** Reads the outer fields of a whole message; a malformed one is stored with kind 'malformed'. */
+/**
+ * Reads the outer fields of a whole message. A malformed one gets kind 'malformed' and a null
+ * `classified`, which otherwise contains the headers and Autocrypt headers for key learning.
+ */
 export function messageFields(raw: Uint8Array): {
   fields: HeaderFields;
-  parsed: ReturnType<typeof parseMessage> | null;
+  classified: MessageClassification | null;
 } {
-  let parsed: ReturnType<typeof parseMessage>;
+  let classified: MessageClassification;
   try {
-    parsed = parseMessage(raw);
+    classified = classifyMessage(raw);
   } catch {
     // A malformed message is still stored as received; reading it reports the error.
     return {
       fields: { messageId: null, fromAddress: null, subject: null, date: null, kind: 'malformed' },
-      parsed: null,
+      classified: null,
     };
   }
   return {
     fields: {
-      messageId: parsed.headers.messageId ?? null,
-      fromAddress: parsed.headers.from?.address?.toLowerCase() ?? null,
-      subject: parsed.headers.subject ?? null,
-      date: parsed.headers.date ?? null,
-      kind: isRatchetMessage(parsed) ? 'ratchet' : storedKind(parsed.kind),
+      messageId: classified.headers.messageId ?? null,
+      fromAddress: classified.headers.from?.address?.toLowerCase() ?? null,
+      subject: classified.headers.subject ?? null,
+      date: classified.headers.date ?? null,
+      kind: isRatchet(classified) ? 'ratchet' : storedKind(classified.kind),
     },
-    parsed,
+    classified,
   };
+}
+
+/**
+ * Returns true for a plain message with exactly one ratchet part, the rule isRatchetMessage
+ * (message-kind.ts) applies to a full parse.
+ */
+function isRatchet(classified: MessageClassification): boolean {
+  if (classified.kind !== 'plain') return false;
+  const parts = classified.attachmentTypes.filter((type) => type === RATCHET_CONTENT_TYPE);
+  return parts.length === 1;
 }
 
 /** Maps the parser's message kind to the stored one. */

@@ -46,7 +46,10 @@ export class MessageActions {
     return this.#result(message.accountId);
   }
 
-  /** Moves the message; it shows in the target folder after the next sync of that folder. */
+  /**
+   * Moves the message to the target folder at once, keeping its id. It is a local copy there
+   * until the next sync moves it on the server and records its new UID (pending-replay.ts).
+   */
   move(id: number, targetPath: string): ActionResult {
     const message = this.#requireServerMessage(id);
     const target = this.store.folders.getByPath(message.accountId, targetPath);
@@ -57,7 +60,7 @@ export class MessageActions {
       );
     }
     if (target.id === message.folderId) return this.#result(message.accountId);
-    this.#removeAndQueue(message, 'move', { targetPath: target.path });
+    this.#moveAndQueue(message, target.id, target.path);
     return this.#result(message.accountId);
   }
 
@@ -68,22 +71,36 @@ export class MessageActions {
       .listByAccount(message.accountId)
       .find((folder) => folder.specialUse === '\\Trash');
     if (!options.permanent && trash && trash.id !== message.folderId) {
-      this.#removeAndQueue(message, 'move', { targetPath: trash.path });
+      this.#moveAndQueue(message, trash.id, trash.path);
     } else {
-      this.#removeAndQueue(message, 'expunge', {});
+      this.#removeAndQueue(message);
     }
     return this.#result(message.accountId);
   }
 
-  #removeAndQueue(
-    message: StoredMessage,
-    kind: 'move' | 'expunge',
-    payload: { targetPath: string } | Record<string, never>,
-  ): void {
+  #moveAndQueue(message: StoredMessage, targetId: number, targetPath: string): void {
     const ref = serverRef(message);
-    this.store.transaction(`${kind} message ${message.id}`, () => {
+    this.store.transaction(`move message ${message.id}`, () => {
+      this.store.messages.moveToFolder(message.id, targetId);
+      // The local id goes along, so the replay can give this row the UID in the target folder.
+      this.store.pendingActions.enqueue({
+        ...ref,
+        kind: 'move',
+        payload: { targetPath, messageId: message.id },
+      });
+    });
+  }
+
+  #removeAndQueue(message: StoredMessage): void {
+    const ref = serverRef(message);
+    this.store.transaction(`expunge message ${message.id}`, () => {
       this.store.messageSync.removeByUids(ref.folderId, ref.uidValidity, [ref.uid]);
-      this.store.pendingActions.enqueue({ ...ref, kind, payload });
+      // The local id goes along, so "read ID" can report that the message was deleted.
+      this.store.pendingActions.enqueue({
+        ...ref,
+        kind: 'expunge',
+        payload: { messageId: message.id },
+      });
     });
   }
 

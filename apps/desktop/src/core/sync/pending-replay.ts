@@ -1,7 +1,8 @@
 // Replays the offline queue of message actions (flags, moves, expunges) on an open IMAP
 // session, oldest first, and removes each one the server confirmed. A lost connection stops
 // the replay and keeps the rest queued. An action the server rejects is retried on later syncs
-// and dropped after MAX_ACTION_ATTEMPTS, with the reason logged.
+// and dropped after MAX_ACTION_ATTEMPTS, with the reason logged. A confirmed move gives the
+// local copy in the target folder its new UID, so the message keeps its local id.
 
 import type { Logger } from 'pino';
 import type { PendingAction, Store } from '@sealpost/storage';
@@ -18,6 +19,8 @@ interface FlagsPayload {
 
 interface MovePayload {
   targetPath: string;
+  /** The local id of the moved message; absent from actions queued by older versions. */
+  messageId?: number;
 }
 
 /** Replays the account's queued actions; returns how many the server confirmed. */
@@ -40,7 +43,7 @@ export async function replayPendingActions(
       continue;
     }
     try {
-      await apply(session, folder.path, action);
+      await apply(store, session, folder.path, action);
       store.pendingActions.remove(action.id);
       confirmed += 1;
     } catch (error) {
@@ -66,7 +69,12 @@ export async function replayPendingActions(
   return confirmed;
 }
 
-async function apply(session: ImapSession, path: string, action: PendingAction): Promise<void> {
+async function apply(
+  store: Store,
+  session: ImapSession,
+  path: string,
+  action: PendingAction,
+): Promise<void> {
   switch (action.kind) {
     case 'flags': {
       const payload = action.payload as unknown as FlagsPayload;
@@ -75,11 +83,49 @@ async function apply(session: ImapSession, path: string, action: PendingAction):
     }
     case 'move': {
       const payload = action.payload as unknown as MovePayload;
-      await session.move(path, [action.uid], payload.targetPath);
+      const moved = await session.move(path, [action.uid], payload.targetPath);
+      if (typeof payload.messageId === 'number') {
+        settleMovedCopy(store, action.accountId, payload.messageId, payload.targetPath, {
+          uidValidity: moved.uidValidity,
+          uid: moved.uidMap.get(action.uid) ?? null,
+        });
+      }
       return;
     }
     case 'expunge':
       await session.expunge(path, [action.uid]);
       return;
   }
+}
+
+/**
+ * Gives the local copy of a moved message the UID the server reported in COPYUID (RFC 4315
+ * section 3), so it keeps its id. Without one, or when the target folder was recreated, the
+ * copy is deleted, and the next sync of the target folder stores the message under a new id.
+ */
+function settleMovedCopy(
+  store: Store,
+  accountId: number,
+  messageId: number,
+  targetPath: string,
+  server: { uidValidity: number | null; uid: number | null },
+): void {
+  const copy = store.messages.get(messageId);
+  if (!copy || copy.uid !== null) return;
+
+  const target = store.folders.getByPath(accountId, targetPath);
+  const { uidValidity, uid } = server;
+  if (
+    target === null ||
+    copy.folderId !== target.id ||
+    uid === null ||
+    uidValidity === null ||
+    uidValidity !== target.uidValidity ||
+    // A sync of the target folder stored the message already, so that row replaces the copy.
+    store.messageSync.listUids(target.id, uidValidity).includes(uid)
+  ) {
+    store.messages.removeLocalCopy(messageId);
+    return;
+  }
+  store.messages.assignUid(messageId, { uidValidity, uid });
 }

@@ -1,6 +1,6 @@
-// A notice from core shown in plain words: a technical reason in the first pair of brackets
-// (e.g. a Secret Service error) moves behind a "Details" disclosure, so the sentence reads
-// on its own while the cause stays one click away for a bug report.
+// A notice or error from core shown in plain words: a technical reason in the first pair of
+// brackets (e.g. a Secret Service error) moves behind a "Details" disclosure, so the sentence
+// reads on its own while the cause stays one click away for a bug report.
 
 /** Splits `notice` into its sentence without the first bracketed part, and that part. */
 export function splitNoticeDetail(notice: string): { text: string; detail: string | null } {
@@ -20,10 +20,20 @@ export function splitNoticeDetail(notice: string): { text: string; detail: strin
   return { text: notice, detail: null };
 }
 
-export function NoticeText({ notice }: { notice: string }) {
+/**
+ * Shows `notice` with its bracketed cause behind "Details". An `error` is styled as one and
+ * announced as an alert; a plain notice is not announced.
+ */
+export function NoticeText({
+  notice,
+  tone = 'notice',
+}: {
+  notice: string;
+  tone?: 'notice' | 'error';
+}) {
   const { text, detail } = splitNoticeDetail(notice);
   return (
-    <div className="notice">
+    <div className={tone} role={tone === 'error' ? 'alert' : undefined}>
       <p>{text}</p>
       {detail && (
         <details>

@@ -12,10 +12,7 @@ import { messageOf } from '../api-client.ts';
 /** Most results one search shows; core returns the newest first. */
 const SEARCH_LIMIT = 500;
 
-/**
- * Returns a list row for a search hit; its signature status is unknown until it is read.
- * NOTE: hits carry no flags, so a row shows unread and flagged as off until changed here.
- */
+/** Returns a list row for a search hit, whose signature status is null until it is read. */
 export function summaryOfHit(hit: SearchHit): MessageSummary {
   return {
     id: hit.id,
@@ -24,10 +21,12 @@ export function summaryOfHit(hit: SearchHit): MessageSummary {
     date: hit.date,
     from: hit.from,
     subject: hit.subject,
-    encrypted: hit.kind.endsWith('-encrypted'),
-    signature: null,
+    encrypted: hit.mode !== null,
+    mode: hit.mode,
+    signature: hit.signature ?? null,
     decryptionFailed: false,
-    unread: false,
+    unread: hit.unread,
+    flagged: hit.flagged,
   };
 }
 

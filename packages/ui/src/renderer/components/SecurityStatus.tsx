@@ -3,6 +3,7 @@
 // iframe or a plain text block below it, so no message can draw into or over this element.
 
 import type { MessageView } from '../../api/types.ts';
+import { appWording } from '../app-wording.ts';
 import { LockIcon } from './LockIcon.tsx';
 
 type Level = 'ok' | 'warn' | 'bad';
@@ -33,14 +34,14 @@ export function SecurityStatus({ message }: { message: MessageView }) {
         <span className="label">
           {message.encryption.status === 'encrypted' && <LockIcon />} Encryption
         </span>
-        <span data-testid="encryption-words">{message.encryption.words}</span>
+        <span data-testid="encryption-words">{appWording(message.encryption.words)}</span>
       </div>
       <div className="line">
         <span className="label">Signature</span>
         <span data-testid="signature-words">
           {message.signatures.length === 0
             ? 'not signed: the sender cannot be verified'
-            : message.signatures.map((signature) => signature.words).join('; ')}
+            : message.signatures.map((signature) => appWording(signature.words)).join('; ')}
         </span>
       </div>
       {message.encryption.status === 'encrypted' && !message.headersProtected && (

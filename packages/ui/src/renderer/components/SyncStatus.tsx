@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MailApiEvents } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
+import { countOf } from '../plural.ts';
 
 export type SyncProgress = MailApiEvents['sync:progress'];
 
@@ -95,8 +96,8 @@ export function SyncProgressBar({ progress }: { progress: SyncProgress | null })
     progress === null
       ? undefined
       : progress.account === ''
-        ? `Sync started, ${progress.total} account(s)`
-        : `${progress.done} of ${progress.total} account(s) synced, last ${progress.account}`;
+        ? `Sync started, ${countOf(progress.total, 'account')}`
+        : `${progress.done} of ${countOf(progress.total, 'account')} synced, last ${progress.account}`;
   return (
     <div
       className="progress"

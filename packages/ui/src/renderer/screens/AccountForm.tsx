@@ -1,6 +1,7 @@
 // The account form: e-mail and password, IMAP and SMTP settings prefilled from the provider
 // table when the domain is known (every field stays editable), an optional pinned server
-// certificate, and a "Test connection" step whose per-server errors name what failed.
+// certificate, and a "Test connection" step whose per-server errors name what failed. Editing
+// a field after a test hides that test's result, so Add account waits for a new test.
 
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -12,6 +13,7 @@ import type {
 } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { appWording, PINNED_CERTIFICATE_FIELD } from '../app-wording.ts';
 
 const EMPTY_SERVER: ServerSettings = { host: '', port: 993, security: 'tls', user: '' };
 
@@ -30,6 +32,8 @@ export function AccountForm(props: {
   const [test, setTest] = useState<ConnectionTestResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The settings that the last test or add request used; the shown result belongs to them.
+  const [checkedFor, setCheckedFor] = useState<string | null>(null);
 
   async function prefill() {
     if (!email.includes('@')) return;
@@ -64,6 +68,7 @@ export function AccountForm(props: {
     setBusy(true);
     setError(null);
     setTest(null);
+    setCheckedFor(JSON.stringify(settings()));
     try {
       setTest(await props.client.call('account:test', settings()));
     } catch (caught) {
@@ -77,6 +82,7 @@ export function AccountForm(props: {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    setCheckedFor(JSON.stringify(settings()));
     try {
       props.onAdded(await props.client.call('account:add', settings()));
     } catch (caught) {
@@ -86,7 +92,13 @@ export function AccountForm(props: {
     }
   }
 
-  const tested = test?.imap.ok === true && test.smtp.ok === true;
+  const edited = checkedFor !== null && checkedFor !== JSON.stringify(settings());
+  const tested = !edited && test?.imap.ok === true && test.smtp.ok === true;
+  const addHint = edited
+    ? 'You changed the settings: test the connection again.'
+    : test === null
+      ? 'Test the connection first; Add account turns on when both servers accept the login.'
+      : 'Fix what failed above, then test the connection again.';
   return (
     <form onSubmit={add} aria-labelledby="account-title">
       <h2 id="account-title">1. Add your mail account</h2>
@@ -118,10 +130,10 @@ export function AccountForm(props: {
           Settings for {provider} were filled in; change them if your provider differs.
         </p>
       )}
-      {note && <p className="notice">{note}</p>}
+      {note && <p className="notice">{appWording(note)}</p>}
       <ServerFields legend="Incoming mail (IMAP)" prefix="imap" value={imap} onChange={setImap} />
       <ServerFields legend="Outgoing mail (SMTP)" prefix="smtp" value={smtp} onChange={setSmtp} />
-      <label htmlFor="account-certificate">Pinned server certificate (PEM, optional)</label>
+      <label htmlFor="account-certificate">{PINNED_CERTIFICATE_FIELD} (PEM, optional)</label>
       <textarea
         id="account-certificate"
         rows={3}
@@ -130,13 +142,15 @@ export function AccountForm(props: {
         onChange={(event) => setPinnedCertificate(event.target.value)}
       />
       <p className="hint">
-        Only for servers with a self-signed certificate: trust exactly this one.
+        Only for a server with a self-signed certificate, which no certificate authority vouches
+        for: paste the certificate its administrator gives you, and Sealpost trusts it in place of
+        the certificate authorities for this account.
       </p>
 
-      {test && <TestReport result={test} />}
-      {error && (
+      {test && !edited && <TestReport result={test} />}
+      {error && !edited && (
         <p className="error" role="alert">
-          {error}
+          {appWording(error)}
         </p>
       )}
       <div className="actions">
@@ -147,6 +161,11 @@ export function AccountForm(props: {
           Add account
         </button>
       </div>
+      {!tested && !busy && (
+        <p className="hint" data-testid="add-account-hint">
+          {addHint}
+        </p>
+      )}
     </form>
   );
 }
@@ -219,7 +238,7 @@ function TestReport({ result }: { result: ConnectionTestResult }) {
           </p>
         ) : (
           <p className="error" key={name}>
-            {name} failed ({check.error?.code}): {check.error?.message}
+            {name} failed ({check.error?.code}): {appWording(check.error?.message ?? '')}
           </p>
         ),
       )}

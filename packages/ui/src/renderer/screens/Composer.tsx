@@ -3,16 +3,29 @@
 // sending without encryption only after an explicit confirmation.
 
 import { useEffect, useState } from 'react';
-import type { DraftContent, SendOutcome, SendPlan } from '../../api/types.ts';
+import type { AttachmentContent, DraftContent, SendOutcome, SendPlan } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { MailApiError } from '../../api/result.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
+import { formatFingerprint } from '../fingerprint.ts';
+import { appWording } from '../app-wording.ts';
+import { invalidAddressMessage, splitAddresses } from '../address-list.ts';
+import { formatByteSize } from '../byte-size.ts';
 
-interface Attachment {
-  filename: string;
-  contentType: string;
-  contentBase64: string;
+interface Attachment extends AttachmentContent {
   size: number;
+}
+
+/** Returns the byte size that a padded base64 string decodes to. */
+function decodedSize(base64: string): number {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return Math.floor((base64.length * 3) / 4) - padding;
+}
+
+function withSize(attachment: AttachmentContent): Attachment {
+  const { filename, contentType, contentBase64 } = attachment;
+  return { filename, contentType, contentBase64, size: decodedSize(contentBase64) };
 }
 
 const STATUS_WORDS = {
@@ -21,17 +34,16 @@ const STATUS_WORDS = {
   'key-changed': { label: 'key changed: check with them', className: 'warn' },
 } as const;
 
-function splitAddresses(value: string): string[] {
-  return value
-    .split(/[,;\s]+/)
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-}
+/** The composer's title: what the message starts from. */
+export type ComposerHeading = 'New message' | 'Reply' | 'Forward' | 'Draft';
 
 export function Composer(props: {
   client: MailApiClient;
   initial: Partial<DraftContent> & { draftId?: string | null };
+  heading: ComposerHeading;
   onClose: (sent: SendOutcome | null) => void;
+  /** Called instead of onClose when sending failed after the message was queued in the outbox. */
+  onQueued: (notice: string) => void;
 }) {
   const { client } = props;
   const [to, setTo] = useState((props.initial.to ?? []).join(', '));
@@ -39,7 +51,9 @@ export function Composer(props: {
   const [bcc, setBcc] = useState((props.initial.bcc ?? []).join(', '));
   const [subject, setSubject] = useState(props.initial.subject ?? '');
   const [text, setText] = useState(props.initial.text ?? '');
-  const [attachments, setAttachments] = useState<Attachment[]>([]);
+  const [attachments, setAttachments] = useState<Attachment[]>(() =>
+    (props.initial.attachments ?? []).map(withSize),
+  );
   const [draftId, setDraftId] = useState<string | null>(props.initial.draftId ?? null);
   const [plan, setPlan] = useState<SendPlan | null>(null);
   const [planError, setPlanError] = useState<string | null>(null);
@@ -55,10 +69,14 @@ export function Composer(props: {
     bcc: splitAddresses(bcc),
   };
   const recipientKey = JSON.stringify(recipients);
+  const addressError =
+    invalidAddressMessage('To', recipients.to) ??
+    invalidAddressMessage('Cc', recipients.cc) ??
+    invalidAddressMessage('Bcc', recipients.bcc);
 
   useEffect(() => {
     const current = JSON.parse(recipientKey) as typeof recipients;
-    if (current.to.length + current.cc.length + current.bcc.length === 0) {
+    if (current.to.length + current.cc.length + current.bcc.length === 0 || addressError) {
       setPlan(null);
       setPlanError(null);
       return;
@@ -82,7 +100,7 @@ export function Composer(props: {
       active = false;
       clearTimeout(timer);
     };
-  }, [client, recipientKey]);
+  }, [client, recipientKey, addressError]);
 
   async function addFiles(files: FileList | null) {
     for (const file of Array.from(files ?? [])) {
@@ -102,7 +120,16 @@ export function Composer(props: {
   }
 
   function draft(): DraftContent {
-    return { ...recipients, subject, text };
+    return {
+      ...recipients,
+      subject,
+      text,
+      attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({
+        filename,
+        contentType,
+        contentBase64,
+      })),
+    };
   }
 
   async function saveDraft() {
@@ -116,27 +143,38 @@ export function Composer(props: {
     }
   }
 
+  /** Deletes the local draft of a message that was sent or queued, so it is not sent twice. */
+  async function deleteSentDraft() {
+    if (!draftId) return;
+    // NOTE: a draft whose deletion fails stays in Local drafts until the user discards it.
+    await client.call('draft:delete', { id: draftId }).catch(() => undefined);
+  }
+
   async function send(allowPlaintext: boolean) {
+    if (busy) return;
     setConfirmPlaintext(false);
     setBusy(true);
     setError(null);
+
+    let outcome: SendOutcome;
     try {
-      const outcome = await client.call('mail:send', {
-        ...draft(),
-        attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({
-          filename,
-          contentType,
-          contentBase64,
-        })),
-        allowPlaintext,
-      });
-      if (draftId) await client.call('draft:delete', { id: draftId });
-      props.onClose(outcome);
+      outcome = await client.call('mail:send', { ...draft(), allowPlaintext });
     } catch (caught) {
-      setError(messageOf(caught));
-    } finally {
-      setBusy(false);
+      // A send that failed may still have queued the message, which the outbox sends at the next
+      // sync. The composer then closes, because another click on Send would queue a second copy.
+      const queued = caught instanceof MailApiError && caught.outboxId !== undefined;
+      if (!queued) {
+        setError(messageOf(caught));
+        setBusy(false);
+        return;
+      }
+      await deleteSentDraft();
+      props.onQueued(messageOf(caught));
+      return;
     }
+
+    await deleteSentDraft();
+    props.onClose(outcome);
   }
 
   function requestSend() {
@@ -146,7 +184,7 @@ export function Composer(props: {
 
   return (
     <section className="composer" aria-labelledby="composer-title">
-      <h2 id="composer-title">New message</h2>
+      <h2 id="composer-title">{props.heading}</h2>
       <AddressField id="compose-to" label="To" value={to} onChange={setTo} />
       <AddressField id="compose-cc" label="Cc" value={cc} onChange={setCc} />
       <AddressField id="compose-bcc" label="Bcc" value={bcc} onChange={setBcc} />
@@ -162,7 +200,11 @@ export function Composer(props: {
               <span
                 key={recipient.address}
                 className={`badge ${words.className}`}
-                title={recipient.fingerprint ?? 'no key'}
+                title={
+                  recipient.fingerprint === null
+                    ? 'no key'
+                    : formatFingerprint(recipient.fingerprint)
+                }
               >
                 {recipient.address}: {words.label}
               </span>
@@ -174,19 +216,27 @@ export function Composer(props: {
         <ul className="plan-warnings" aria-label="Warnings" data-testid="plan-warnings">
           {plan.warnings.map((warning) => (
             <li key={warning} className="error">
-              {warning}
+              {appWording(warning)}
             </li>
           ))}
         </ul>
       )}
-      {planError && <p className="error">{planError}</p>}
+      {(addressError ?? planError) && (
+        <p className="error" data-testid="address-error">
+          {addressError ?? planError}
+        </p>
+      )}
       <label htmlFor="compose-subject">Subject</label>
       <input
         id="compose-subject"
         value={subject}
         onChange={(event) => setSubject(event.target.value)}
       />
-      <p className="hint">The subject travels inside the encryption; servers see only “[...]”.</p>
+      {(plan?.mode === 'openpgp' || plan?.mode === 'ratchet') && (
+        <p className="hint" data-testid="subject-hint">
+          The subject travels inside the encryption; servers see only “[...]”.
+        </p>
+      )}
       <label htmlFor="compose-body">Message</label>
       <textarea
         id="compose-body"
@@ -205,7 +255,7 @@ export function Composer(props: {
         <ul aria-label="Attached files">
           {attachments.map((attachment, index) => (
             <li key={`${index}-${attachment.filename}`}>
-              {attachment.filename} ({attachment.size} bytes){' '}
+              {attachment.filename} ({formatByteSize(attachment.size)}){' '}
               <button
                 type="button"
                 aria-label={`Remove ${attachment.filename}`}

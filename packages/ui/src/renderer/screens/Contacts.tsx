@@ -1,12 +1,16 @@
 // Contacts and keys: the user's own keys with fingerprints and export, correspondents'
-// certificates with where they came from, key changes flagged, and import from a file or
-// pasted text (for example from the clipboard).
+// certificates with where they came from, key changes flagged with Accept new key, and import
+// from a file or pasted text (for example from the clipboard).
 
 import { useCallback, useEffect, useState } from 'react';
 import type { ContactView, IdentitySummary } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { formatFingerprint } from '../fingerprint.ts';
+import { AcceptKeyDialog } from './AcceptKeyDialog.tsx';
+import type { KeyChange } from './AcceptKeyDialog.tsx';
 import { HardwareToken } from './HardwareToken.tsx';
+import { SecurityKeys } from './SecurityKeys.tsx';
 
 export function Contacts({ client }: { client: MailApiClient }) {
   const [identities, setIdentities] = useState<IdentitySummary[]>([]);
@@ -16,6 +20,7 @@ export function Contacts({ client }: { client: MailApiClient }) {
   const [replacePinned, setReplacePinned] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [accepting, setAccepting] = useState<KeyChange | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -80,7 +85,7 @@ export function Contacts({ client }: { client: MailApiClient }) {
           {identities.map((identity) => (
             <tr key={identity.address}>
               <td>{identity.address}</td>
-              <td className="fingerprint">{identity.fingerprint}</td>
+              <td className="fingerprint">{formatFingerprint(identity.fingerprint)}</td>
               <td>
                 <button
                   type="button"
@@ -130,20 +135,35 @@ export function Contacts({ client }: { client: MailApiClient }) {
               <tr key={contact.address} data-testid={`contact-${contact.address}`}>
                 <td>{contact.address}</td>
                 <td>
-                  <span className="fingerprint">{contact.fingerprint ?? 'none'}</span>
+                  <span className="fingerprint">
+                    {contact.fingerprint === null ? 'none' : formatFingerprint(contact.fingerprint)}
+                  </span>
                   {contact.revoked === true && (
                     <p className="error">
                       Revoked: {contact.address} revoked this key, so mail to them cannot be
                       encrypted with it. Ask them for their new key and import it with “replace”.
                     </p>
                   )}
-                  {contact.changedFingerprints.length > 0 && (
-                    <p className="error">
-                      Key changed: {contact.changedFingerprints.join(', ')} was seen and is not
-                      used. Check with {contact.address}, then import it with “replace” if it is
-                      theirs.
-                    </p>
-                  )}
+                  {contact.changedFingerprints.map((changed) => (
+                    <div key={changed} className="error">
+                      Key changed: <span className="fingerprint">{formatFingerprint(changed)}</span>{' '}
+                      was seen and is not used. Check it with {contact.address}, then accept it if
+                      it is theirs.{' '}
+                      <button
+                        type="button"
+                        aria-label={`Accept the new key of ${contact.address}`}
+                        onClick={() =>
+                          setAccepting({
+                            address: contact.address,
+                            pinned: contact.fingerprint,
+                            changed,
+                          })
+                        }
+                      >
+                        Accept new key
+                      </button>
+                    </div>
+                  ))}
                 </td>
                 <td>{contact.source}</td>
                 <td>
@@ -206,7 +226,23 @@ export function Contacts({ client }: { client: MailApiClient }) {
           Import
         </button>
       </div>
+      {accepting && (
+        <AcceptKeyDialog
+          client={client}
+          change={accepting}
+          onCancel={() => setAccepting(null)}
+          onAccepted={(accepted) => {
+            setAccepting(null);
+            setResult(
+              `Pinned ${formatFingerprint(accepted.fingerprint)} for ${accepted.address}` +
+                (accepted.verified ? ', marked as verified.' : '.'),
+            );
+            void refresh();
+          }}
+        />
+      )}
       <HardwareToken client={client} identities={identities} />
+      <SecurityKeys client={client} />
     </section>
   );
 }

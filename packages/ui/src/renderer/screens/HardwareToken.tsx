@@ -6,6 +6,7 @@ import { useState } from 'react';
 import type { CardStatusView, IdentitySummary } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { formatFingerprint } from '../fingerprint.ts';
 
 export function HardwareToken({
   client,
@@ -69,9 +70,9 @@ export function HardwareToken({
               {status.serial} (OpenPGP card {status.version}, {status.readerName})
             </dd>
             <dt>Signature key</dt>
-            <dd className="fingerprint">{status.signatureFingerprint ?? 'empty'}</dd>
+            <dd className="fingerprint">{fingerprintOrEmpty(status.signatureFingerprint)}</dd>
             <dt>Decryption key</dt>
-            <dd className="fingerprint">{status.decryptionFingerprint ?? 'empty'}</dd>
+            <dd className="fingerprint">{fingerprintOrEmpty(status.decryptionFingerprint)}</dd>
             <dt>PIN retries</dt>
             <dd>
               user {status.userPinRetries}
@@ -173,4 +174,8 @@ export function HardwareToken({
       )}
     </section>
   );
+}
+
+function fingerprintOrEmpty(fingerprint: string | null): string {
+  return fingerprint === null ? 'empty' : formatFingerprint(fingerprint);
 }

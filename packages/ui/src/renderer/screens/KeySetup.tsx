@@ -53,6 +53,8 @@ export function KeySetup(props: {
       const restored = await props.client.call('key:restore', {
         armored: await backup.text(),
         recoveryCode,
+        // Core then restores nothing from a backup without a key for this address.
+        address: props.address,
       });
       const own = restored.find((key) => key.address.toLowerCase() === props.address.toLowerCase());
       if (!own) {

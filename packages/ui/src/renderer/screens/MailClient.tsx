@@ -4,7 +4,7 @@
 // keyboard shortcuts listed in SHORTCUTS.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { DraftContent, FolderView, MessageSummary, MessageView } from '../../api/types.ts';
+import type { FolderView, MessageSummary, MessageView } from '../../api/types.ts';
 import type { OutboxEntryView } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
@@ -12,9 +12,13 @@ import { SearchBar } from '../components/SearchBar.tsx';
 import { SyncProgressBar, useNewMailNotices, useSyncProgress } from '../components/SyncStatus.tsx';
 import { applyTheme, loadTheme } from '../theme.ts';
 import { Composer } from './Composer.tsx';
+import type { ComposerHeading } from './Composer.tsx';
+import { forwardDraft, replyDraft } from './compose-from-message.ts';
+import type { ComposerInitial } from './compose-from-message.ts';
 import { Contacts } from './Contacts.tsx';
 import { Drafts } from './Drafts.tsx';
-import { Outbox, failedCount } from './Outbox.tsx';
+import { FolderNav } from './FolderNav.tsx';
+import { Outbox } from './Outbox.tsx';
 import { MailToolbar } from './MailToolbar.tsx';
 import { MoveDialog, useMessageActions } from './MessageActions.tsx';
 import { MessageList, rowUpdateFrom } from './MessageList.tsx';
@@ -27,6 +31,7 @@ export const SHORTCUTS: Record<string, string> = {
   j: 'next message',
   k: 'previous message',
   r: 'reply',
+  f: 'forward',
   c: 'compose',
   e: 'archive',
   '#': 'delete (also the Delete key)',
@@ -39,7 +44,7 @@ export const SHORTCUTS: Record<string, string> = {
 
 type Pane =
   | { kind: 'reader' }
-  | { kind: 'composer'; initial: Partial<DraftContent> & { draftId?: string } }
+  | { kind: 'composer'; initial: ComposerInitial; heading: ComposerHeading; serial: number }
   | { kind: 'contacts' }
   | { kind: 'drafts' }
   | { kind: 'outbox' };
@@ -61,6 +66,13 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
   const rows = useRef<RowAccess>({ at: () => undefined, indexOf: () => -1, total: 0 });
   const opened = useRef<MessageView | null>(null);
   const searchInput = useRef<HTMLInputElement>(null);
+  const composerSerial = useRef(0);
+
+  // Each opening gets a new serial, so a new composer replaces an open one instead of keeping its fields.
+  const openComposer = useCallback((initial: ComposerInitial, heading: ComposerHeading) => {
+    composerSerial.current += 1;
+    setPane({ kind: 'composer', initial, heading, serial: composerSerial.current });
+  }, []);
 
   const notify = useCallback((text: string) => {
     const id = Date.now() + Math.random();
@@ -105,8 +117,10 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
       setError(messageOf(caught));
     } finally {
       finished();
+      // A sync sends what waits in the outbox, even when a later step of it failed.
+      await loadOutbox();
     }
-  }, [client, loadFolders, started, finished]);
+  }, [client, loadFolders, loadOutbox, started, finished]);
 
   useEffect(() => {
     void loadFolders().then(sync);
@@ -134,19 +148,18 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
   const reply = useCallback(() => {
     const message = opened.current;
     if (!message) return;
-    const subject = message.subject ?? '';
-    setPane({
-      kind: 'composer',
-      initial: {
-        to: message.from ? [message.from] : [],
-        subject: /^re:/i.test(subject) ? subject : `Re: ${subject}`,
-        text: `\n\n${message.from ?? 'The sender'} wrote:\n${(message.text ?? '')
-          .split('\n')
-          .map((line) => `> ${line}`)
-          .join('\n')}`,
-      },
-    });
-  }, []);
+    openComposer(replyDraft(message), 'Reply');
+  }, [openComposer]);
+
+  const forward = useCallback(async () => {
+    const message = opened.current;
+    if (!message) return;
+    try {
+      openComposer(await forwardDraft(client, message), 'Forward');
+    } catch (caught) {
+      setError(messageOf(caught));
+    }
+  }, [client, openComposer]);
 
   const archive = useCallback(async () => {
     if (!selected) return;
@@ -216,8 +229,11 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
         case 'r':
           reply();
           break;
+        case 'f':
+          void forward();
+          break;
         case 'c':
-          setPane({ kind: 'composer', initial: {} });
+          openComposer({}, 'New message');
           break;
         case 'e':
           void archive();
@@ -262,7 +278,6 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
     setTheme(next);
   }
 
-  const accounts = [...new Set(folders.map((entry) => entry.account))];
   // The update map is current during this render, while the list's row access lags a render.
   const flagged =
     selected !== null && (rowUpdates.get(selected.id)?.flagged ?? selectedRow()?.flagged) === true;
@@ -275,9 +290,10 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
         contactsOpen={pane.kind === 'contacts'}
         theme={theme}
         on={{
-          compose: () => setPane({ kind: 'composer', initial: {} }),
+          compose: () => openComposer({}, 'New message'),
           sync: () => void sync(),
           reply,
+          forward: () => void forward(),
           archive: () => void archive(),
           toggleContacts: () =>
             setPane(pane.kind === 'contacts' ? { kind: 'reader' } : { kind: 'contacts' }),
@@ -303,43 +319,19 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
       />
       <SyncProgressBar progress={progress} />
       <div className="panes">
-        <nav className="folders" aria-label="Folders">
-          {outbox.length > 0 && (
-            <button
-              type="button"
-              aria-current={pane.kind === 'outbox'}
-              aria-label={`Outbox, ${failedCount(outbox)} failed of ${outbox.length}`}
-              onClick={() => setPane({ kind: 'outbox' })}
-            >
-              Outbox
-              {failedCount(outbox) > 0 && <span className="count">{failedCount(outbox)}</span>}
-            </button>
-          )}
-          {accounts.map((account) => (
-            <div key={account}>
-              <div className="account">{account}</div>
-              {folders
-                .filter((entry) => entry.account === account)
-                .map((entry) => (
-                  <button
-                    type="button"
-                    key={entry.path}
-                    aria-current={folder?.account === account && folder.path === entry.path}
-                    aria-label={`${entry.path}, ${entry.unread} unread of ${entry.total}`}
-                    onClick={() => {
-                      setFolder({ account, path: entry.path });
-                      if (results) clearSearch();
-                      setSelected(null);
-                      setPane({ kind: 'reader' });
-                    }}
-                  >
-                    {entry.path}
-                    {entry.unread > 0 && <span className="count">{entry.unread}</span>}
-                  </button>
-                ))}
-            </div>
-          ))}
-        </nav>
+        <FolderNav
+          folders={folders}
+          outbox={outbox}
+          current={folder}
+          outboxOpen={pane.kind === 'outbox'}
+          onOutbox={() => setPane({ kind: 'outbox' })}
+          onFolder={(next) => {
+            setFolder(next);
+            if (results) clearSearch();
+            setSelected(null);
+            setPane({ kind: 'reader' });
+          }}
+        />
         <MessageList
           client={client}
           folder={folder}
@@ -357,8 +349,10 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
         )}
         {pane.kind === 'composer' && (
           <Composer
+            key={pane.serial}
             client={client}
             initial={pane.initial}
+            heading={pane.heading}
             onClose={(sent) => {
               setPane({ kind: 'reader' });
               if (sent) {
@@ -370,15 +364,19 @@ export function MailClient({ client, onLocked }: { client: MailApiClient; onLock
                 void loadFolders();
               }
             }}
+            onQueued={(notice) => {
+              setPane({ kind: 'reader' });
+              notify(notice);
+              void loadFolders();
+            }}
           />
         )}
         {pane.kind === 'contacts' && <Contacts client={client} />}
-        {pane.kind === 'outbox' && <Outbox client={client} onChanged={() => void loadOutbox()} />}
+        {pane.kind === 'outbox' && (
+          <Outbox client={client} entries={outbox} onChanged={loadOutbox} />
+        )}
         {pane.kind === 'drafts' && (
-          <Drafts
-            client={client}
-            onOpen={(draft) => setPane({ kind: 'composer', initial: draft })}
-          />
+          <Drafts client={client} onOpen={(draft) => openComposer(draft, 'Draft')} />
         )}
       </div>
       {moving && (

@@ -1,5 +1,5 @@
 // The mail client's toolbar: compose, sync, the actions on the selected message (reply,
-// archive, delete, move, flag, mark unread) with their keyboard shortcuts, the side panes,
+// forward, archive, delete, move, flag, mark unread) with their keyboard shortcuts, the side panes,
 // the notification request, the theme switch and Lock.
 
 import { NotificationButton } from '../components/SyncStatus.tsx';
@@ -8,6 +8,7 @@ export interface ToolbarHandlers {
   compose: () => void;
   sync: () => void;
   reply: () => void;
+  forward: () => void;
   archive: () => void;
   toggleContacts: () => void;
   remove: () => void;
@@ -42,6 +43,9 @@ export function MailToolbar(props: {
       <button type="button" onClick={on.reply} disabled={none} aria-keyshortcuts="r">
         Reply
       </button>
+      <button type="button" onClick={on.forward} disabled={none} aria-keyshortcuts="f">
+        Forward
+      </button>
       <button type="button" onClick={on.archive} disabled={none} aria-keyshortcuts="e">
         Archive
       </button>
@@ -66,8 +70,8 @@ export function MailToolbar(props: {
       <span className="spacer" />
       <NotificationButton />
       <span className="hint" aria-label="Keyboard shortcuts">
-        j/k next/previous · r reply · c compose · e archive · # delete · v move · s flag · u unread
-        · / search
+        j/k next/previous · r reply · f forward · c compose · e archive · # delete · v move · s flag
+        · u unread · / search
       </span>
       <button
         type="button"

@@ -11,6 +11,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
 import { NoticeText } from '../components/NoticeText.tsx';
 import { AccountForm } from './AccountForm.tsx';
 import { KeySetup } from './KeySetup.tsx';
+import { formatFingerprint } from '../fingerprint.ts';
 
 /** Returns the first account without a key of its own, which the key step continues with. */
 async function accountWithoutKey(client: MailApiClient): Promise<AccountSummary | null> {
@@ -94,7 +95,7 @@ export function Onboarding(props: {
           Your key for <strong>{identity.address}</strong> has the fingerprint
         </p>
         <p className="fingerprint" data-testid="own-fingerprint">
-          {identity.fingerprint}
+          {formatFingerprint(identity.fingerprint)}
         </p>
         <p className="hint">
           Compare this fingerprint with your contacts over another channel before you trust a key.

@@ -1,22 +1,32 @@
 // The outbox: messages that wait for their next send attempt and those the server refused for
 // good. Each entry shows why its last attempt failed, with Retry (send now) and Discard (delete
 // unsent, after a confirmation). Nothing leaves the outbox unsent without that confirmation.
+// The mail client owns the entry list and reloads it after every sync, so the rows stay current.
 
 import { useState } from 'react';
 import type { OutboxEntryView } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
-import { useApiList } from '../use-api-list.ts';
 
 /** Returns how many outbox entries failed for good, for the folder list's count. */
 export function failedCount(entries: readonly OutboxEntryView[]): number {
   return entries.filter((entry) => entry.state === 'failed').length;
 }
 
-export function Outbox(props: { client: MailApiClient; onChanged: () => void }) {
-  const { client, onChanged } = props;
-  const { items: entries, error, setError, refresh } = useApiList(client, 'outbox:list');
+/** Returns when an entry was queued, in the user's locale. */
+function queuedWords(entry: OutboxEntryView): string {
+  return `queued ${new Date(entry.createdAt).toLocaleString()}`;
+}
+
+export function Outbox(props: {
+  client: MailApiClient;
+  entries: readonly OutboxEntryView[];
+  /** Reloads the entries; the parent passes the new list back in `entries`. */
+  onChanged: () => Promise<void>;
+}) {
+  const { client, entries, onChanged } = props;
+  const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
   const [discarding, setDiscarding] = useState<OutboxEntryView | null>(null);
@@ -36,8 +46,7 @@ export function Outbox(props: { client: MailApiClient; onChanged: () => void }) 
       setError(messageOf(caught));
     } finally {
       setBusy(null);
-      await refresh();
-      onChanged();
+      await onChanged();
     }
   }
 
@@ -51,8 +60,7 @@ export function Outbox(props: { client: MailApiClient; onChanged: () => void }) 
     } catch (caught) {
       setError(messageOf(caught));
     } finally {
-      await refresh();
-      onChanged();
+      await onChanged();
     }
   }
 
@@ -69,8 +77,8 @@ export function Outbox(props: { client: MailApiClient; onChanged: () => void }) 
         </p>
       )}
       {notice && <p role="status">{notice}</p>}
-      {entries !== null && entries.length === 0 && <p className="hint">The outbox is empty.</p>}
-      {entries !== null && entries.length > 0 && (
+      {entries.length === 0 && <p className="hint">The outbox is empty.</p>}
+      {entries.length > 0 && (
         <table>
           <thead>
             <tr>
@@ -85,7 +93,11 @@ export function Outbox(props: { client: MailApiClient; onChanged: () => void }) 
               <tr key={entry.id} data-state={entry.state}>
                 <td>
                   {entry.to.join(', ')}
-                  <div className="hint">from {entry.account}</div>
+                  {/* Entries queued before core stored the subject have none. */}
+                  {entry.subject && <div data-testid="outbox-subject">{entry.subject}</div>}
+                  <div className="hint">
+                    from {entry.account}, {queuedWords(entry)}
+                  </div>
                 </td>
                 <td>
                   {entry.state === 'failed' ? 'Failed' : 'Waiting'}, {entry.attempts} attempt(s)
@@ -125,8 +137,8 @@ export function Outbox(props: { client: MailApiClient; onChanged: () => void }) 
           onCancel={() => setDiscarding(null)}
         >
           <p>
-            The message to {discarding.to.join(', ')} is deleted and never sent. This cannot be
-            undone.
+            The message to {discarding.to.join(', ')} ({queuedWords(discarding)}) is deleted and
+            never sent. This cannot be undone.
           </p>
         </ConfirmDialog>
       )}

@@ -8,6 +8,7 @@ import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
 import { MessageBody } from '../components/MessageBody.tsx';
 import { SecurityStatus } from '../components/SecurityStatus.tsx';
+import { formatByteSize } from '../byte-size.ts';
 
 /** Subjects longer than this start clamped to three lines, with a button to show them in full. */
 const LONG_SUBJECT_CHARS = 200;
@@ -90,7 +91,7 @@ export function Reader(props: {
               <ul>
                 {message.attachments.map((attachment) => (
                   <li key={attachment.index}>
-                    {attachment.filename} ({attachment.size} bytes){' '}
+                    {attachment.filename} ({formatByteSize(attachment.size)}){' '}
                     <button
                       type="button"
                       aria-label={`Save ${attachment.filename}`}

@@ -9,6 +9,7 @@ import { MailApiError } from '../../api/result.ts';
 import type { SecurityKeyView } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
+import { NoticeText } from '../components/NoticeText.tsx';
 
 export function SecurityKeyUnlock(props: {
   client: MailApiClient;
@@ -70,11 +71,7 @@ export function SecurityKeyUnlock(props: {
           {touchNeeded ? 'Touch your security key' : 'Waiting for the security key…'}
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      {error && <NoticeText notice={error} tone="error" />}
       <div className="actions">
         <button
           className="primary"

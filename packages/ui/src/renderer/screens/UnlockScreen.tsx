@@ -1,7 +1,8 @@
 // Unlock screen, shown only when core reports that it needs the Sealpost passphrase: on first
 // run without an OS keychain the user chooses one (typed twice), later they enter it. With an
 // enrolled FIDO2 security key it also offers the key. When the key is required, the passphrase
-// or recovery code field appears only after "Use recovery code".
+// or recovery code field appears only after "Use recovery code". Notices and errors put their
+// technical cause behind "Details".
 
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -9,6 +10,7 @@ import type { SessionStatus } from '../../api/types.ts';
 import type { MailApiClient } from '../api-client.ts';
 import { messageOf } from '../api-client.ts';
 import { SecurityKeyUnlock } from './SecurityKeyUnlock.tsx';
+import { NoticeText } from '../components/NoticeText.tsx';
 
 export function UnlockScreen(props: {
   client: MailApiClient;
@@ -43,16 +45,14 @@ export function UnlockScreen(props: {
     }
   }
 
+  const notices = props.status.notices.map((notice) => <NoticeText key={notice} notice={notice} />);
+
   if (securityKey.required && !recovering) {
     return (
       <section className="card" aria-labelledby="unlock-title">
         <h1 id="unlock-title">Unlock Sealpost</h1>
         <p className="hint">This data folder opens with its security key.</p>
-        {props.status.notices.map((notice) => (
-          <p key={notice} className="notice">
-            {notice}
-          </p>
-        ))}
+        {notices}
         <SecurityKeyUnlock
           client={props.client}
           securityKey={securityKey}
@@ -80,11 +80,13 @@ export function UnlockScreen(props: {
       <h1 id="unlock-title">{choosing ? 'Choose a Sealpost passphrase' : 'Unlock Sealpost'}</h1>
       <p className="hint">
         {choosing
-          ? 'No OS keychain is available, so a passphrase protects your keys and account passwords. Sealpost asks for it each time it starts.'
+          ? // Core's keychain notice below gives the reason for the passphrase.
+            'This passphrase protects your keys and account passwords on this computer. Sealpost asks for it each time it starts.'
           : recoveryCode
             ? 'Enter the recovery code that was shown once when the security key became required.'
             : 'Enter the Sealpost passphrase that protects your keys.'}
       </p>
+      {notices}
       <label htmlFor="passphrase">{secretLabel}</label>
       <input
         id="passphrase"
@@ -106,9 +108,13 @@ export function UnlockScreen(props: {
           />
         </>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
+      {error && <NoticeText notice={error} tone="error" />}
+      {busy && (
+        // Argon2id key derivation takes seconds by design, so the wait is named.
+        <p className="hint" aria-live="polite" data-testid="unlock-progress">
+          {recoveryCode
+            ? 'Deriving the key from your recovery code…'
+            : 'Deriving the key from your passphrase…'}
         </p>
       )}
       <div className="actions">
