@@ -18,6 +18,14 @@ export class Connection {
   /** `db` with a `prepare` that reuses compiled statements; repositories get this one. */
   readonly #cached: SqliteDatabase;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /**
+   * Runs at the end of the outermost transaction, before COMMIT, and what it throws rolls the
+   * transaction back. `flushed` is false inside writeUnflushed. The store flushes body packs
+   * here (body-packs.ts).
+   */
+  beforeCommit: ((flushed: boolean) => void) | null = null;
+  /** True while writeUnflushed runs, whose commits are not flushed to disk. */
+  unflushed = false;
 
   constructor(
     readonly db: SqliteDatabase,
@@ -69,8 +77,15 @@ export class Connection {
    * Nested calls become savepoints of the outer transaction.
    */
   write<T>(operation: string, work: (db: SqliteDatabase) => T): T {
+    const outermost = !this.db.inTransaction;
     try {
-      return this.db.transaction(() => work(this.#cached)).immediate();
+      return this.db
+        .transaction(() => {
+          const result = work(this.#cached);
+          if (outermost) this.beforeCommit?.(!this.unflushed);
+          return result;
+        })
+        .immediate();
     } catch (error) {
       throw translateSqliteError(error, operation, this.path);
     }
@@ -91,10 +106,13 @@ export function writeUnflushed<T>(
 ): T {
   const { db } = connection;
   const previous = db.pragma('synchronous', { simple: true }) as number;
+  const wasUnflushed = connection.unflushed;
   db.pragma('synchronous = NORMAL');
+  connection.unflushed = true;
   try {
     return connection.write(operation, work);
   } finally {
+    connection.unflushed = wasUnflushed;
     // The level is a small integer read above, so it can go into the PRAGMA text.
     if (db.open) db.pragma(`synchronous = ${previous}`);
   }

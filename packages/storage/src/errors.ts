@@ -20,6 +20,7 @@ export type StorageErrorCode =
   | 'CONTACT_CERTIFICATE_NOT_FOUND'
   | 'FOLDER_NOT_FOUND'
   | 'MESSAGE_NOT_FOUND'
+  | 'MESSAGE_BODY_DAMAGED'
   | 'OUTBOX_ENTRY_NOT_FOUND'
   | 'RATCHET_SESSION_NOT_FOUND'
   // Input and state.

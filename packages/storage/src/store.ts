@@ -1,6 +1,9 @@
 // Store: an open Sealpost database with one repository per table. Created by openDatabase;
 // `transaction` lets a caller group writes to several repositories into one commit.
 
+import path from 'node:path';
+
+import { BodyPacks } from './body-packs.ts';
 import { type Connection, writeUnflushed } from './connection.ts';
 import { AccountRepository } from './repositories/accounts.ts';
 import { AuditLogRepository } from './repositories/audit-log.ts';
@@ -46,6 +49,8 @@ export class Store {
   readonly negotiationRecords: NegotiationRecordRepository;
   readonly ratchetPeerBundles: RatchetPeerBundleRepository;
   readonly ratchetEntities: RatchetEntityRepository;
+  /** Bodies of synced messages, sealed beside the database; null for a store in memory. */
+  readonly bodyPacks: BodyPacks | null;
 
   constructor(
     private readonly connection: Connection,
@@ -56,12 +61,25 @@ export class Store {
     this.identities = new IdentityRepository(connection);
     this.contacts = new ContactRepository(connection);
     this.folders = new FolderRepository(connection);
-    this.messages = new MessageRepository(connection);
+    this.bodyPacks =
+      connection.path === ':memory:'
+        ? null
+        : new BodyPacks(path.join(path.dirname(connection.path), 'bodies'));
+    const packs = this.bodyPacks;
+    // An unflushed commit leaves the records unflushed too: after a power loss, a record that
+    // did not reach the disk fails its check on read, and the next sync fetches the body again.
+    if (packs !== null) {
+      connection.beforeCommit = (flushed) => {
+        if (flushed) packs.flush();
+        else packs.leaveUnflushed();
+      };
+    }
+    this.messages = new MessageRepository(connection, packs);
     this.outbox = new OutboxRepository(connection);
     this.auditLog = new AuditLogRepository(connection);
     this.identityKeys = new IdentityKeyRepository(connection);
     this.keySettings = new KeySettingsRepository(connection);
-    this.messageSync = new MessageSyncRepository(connection);
+    this.messageSync = new MessageSyncRepository(connection, packs);
     this.messageFiles = new MessageFileRepository(connection);
     this.outboxSchedule = new OutboxScheduleRepository(connection);
     this.pendingActions = new PendingActionRepository(connection);
@@ -103,6 +121,8 @@ export class Store {
 
   /** Closes the connection; later calls throw DATABASE_CLOSED. Closing twice is harmless. */
   close(): void {
+    this.bodyPacks?.flush();
+    this.bodyPacks?.close();
     if (this.connection.db.open) this.connection.db.close();
   }
 }

@@ -76,6 +76,12 @@ export class SyncService {
    */
   async sync(options: SyncOptions): Promise<SyncReport> {
     const targets = this.#targets(options.account);
+    const removedPacks = this.store.bodyPacks?.removeUnreferenced(
+      this.store.messages.listPackNames(),
+    );
+    if (removedPacks?.length) {
+      this.log.info({ count: removedPacks.length }, 'deleted body packs without a message');
+    }
     const settled = await Promise.allSettled(
       targets.map((account) => this.#exclusive(account, options)),
     );

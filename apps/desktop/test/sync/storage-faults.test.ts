@@ -1,8 +1,12 @@
 // Storage faults during a sync against the real Dovecot: the database file cannot grow (SQLite
-// max_page_count, which returns SQLITE_FULL as a full disk does) and a second connection holds
-// BEGIN EXCLUSIVE. Sync stops with the storage code, the file passes PRAGMA integrity_check,
-// nothing is half-written, and the next sync completes to the server's state.
+// max_page_count, which returns SQLITE_FULL as a full disk does), the disk under the body packs
+// is full (a small tmpfs, which returns ENOSPC), and a second connection holds BEGIN EXCLUSIVE.
+// Sync stops with the storage code, the file passes PRAGMA integrity_check, nothing is
+// half-written, and the next sync completes to the server's state.
 
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Store } from '@sealpost/storage';
 import { openKeys } from '../../src/core/keystore/open-keys.ts';
@@ -66,8 +70,8 @@ describe('sync under storage faults', () => {
   it('stops with DISK_FULL and resumes cleanly', async () => {
     const db = handleOf(storeOf(sealpost));
     const pages = db.pragma('page_count', { simple: true }) as number;
-    // Room for the folders and some headers, far too little for 300 bodies of 1-40 KiB.
-    db.pragma(`max_page_count = ${pages + 64}`);
+    // Room for the folders and some headers, too little for the headers of 300 messages.
+    db.pragma(`max_page_count = ${pages + 16}`);
 
     try {
       const failed = sealpost.mail.sync({ account: null });
@@ -75,9 +79,9 @@ describe('sync under storage faults', () => {
       await expect(failed).rejects.toThrow(/Free disk space/);
 
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      // Every row is whole: headers stored once, bodies either complete or still pending.
+      // Every row is whole: headers stored once, and not every message got its body.
       const partial = localSnapshot(sealpost);
-      expect(partial.withoutBody).toBeGreaterThan(0);
+      expect(partial.rows - partial.withoutBody).toBeLessThan(MESSAGE_COUNT);
       expect(partial.distinctMessageIds).toBe(partial.rows);
     } finally {
       db.pragma('max_page_count = 1073741823');
@@ -121,5 +125,58 @@ describe('sync under storage faults', () => {
     expect(local.rows).toBe(MESSAGE_COUNT + 1);
     expect(local.withoutBody).toBe(0);
     expect(local.flags).toEqual(await serverSnapshot(address));
+  });
+});
+
+describe('sync with a full disk under the body packs', () => {
+  const address = uniqueAddress('packs-full');
+  let home: SyncHome;
+  let sealpost: Sealpost;
+  let bodies: string;
+  let mounted = false;
+
+  beforeAll(async () => {
+    await populateMailbox(address, 100, 33);
+    home = await createSyncHome(address);
+    sealpost = await home.open();
+    bodies = path.join(
+      path.dirname(resolveDataPaths({ SEALPOST_HOME: home.home }).database),
+      'bodies',
+    );
+    mkdirSync(bodies, { recursive: true, mode: 0o700 });
+    // 64 KiB hold a few of the 100 bodies of 1-40 KiB, then writes fail with ENOSPC.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', bodies]);
+    mounted = true;
+  });
+
+  afterAll(() => {
+    sealpost?.close();
+    if (mounted) execFileSync('umount', ['-l', bodies]);
+    home?.remove();
+  });
+
+  it('stops with DISK_FULL and resumes cleanly', async () => {
+    const failed = sealpost.mail.sync({ account: null });
+    await expect(failed).rejects.toMatchObject({ code: 'DISK_FULL' });
+    await expect(failed).rejects.toThrow(/Free disk space/);
+
+    const db = handleOf(storeOf(sealpost));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const partial = localSnapshot(sealpost);
+    expect(partial.rows).toBe(100);
+    expect(partial.withoutBody).toBeGreaterThan(0);
+    expect(partial.distinctMessageIds).toBe(100);
+
+    execFileSync('umount', [bodies]);
+    mounted = false;
+    await sealpost.mail.sync({ account: null });
+    const local = localSnapshot(sealpost);
+    expect(local.rows).toBe(100);
+    expect(local.withoutBody).toBe(0);
+    expect(local.flags).toEqual(await serverSnapshot(address));
+    const listed = sealpost.mail.list({ account: null, folder: 'INBOX' });
+    for (const message of listed.slice(0, 10)) {
+      expect(sealpost.mail.getRaw(message.id).length).toBeGreaterThan(1024);
+    }
   });
 });

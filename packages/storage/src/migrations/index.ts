@@ -15,6 +15,7 @@ import { searchDateRowid } from './0010-search-date-rowid.ts';
 import { outboxFiles } from './0011-outbox-files.ts';
 import { messageFiles } from './0012-message-files.ts';
 import { readSubjects } from './0013-read-subjects.ts';
+import { messageBodies } from './0014-message-bodies.ts';
 
 export type { Migration } from './migration.ts';
 
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   outboxFiles,
   messageFiles,
   readSubjects,
+  messageBodies,
 ];

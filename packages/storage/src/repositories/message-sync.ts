@@ -1,12 +1,14 @@
 // MessageSyncRepository: the writes IMAP synchronization makes to the `messages` table and
-// the raw bytes in `message_raw`. Messages arrive headers-first (body_state 'headers') and get
-// their body later, which also queues them for search indexing (search_queue); server flag
+// the raw bytes. Messages arrive headers-first (body_state 'headers', the header section in
+// `message_raw`). Their body comes later, sealed in a body pack (`message_bodies`) when the
+// store is in a file, and queues them for search indexing (search_queue). Server flag
 // changes (RFC 7162 CONDSTORE) and expunges (QRESYNC VANISHED, or a UID SEARCH comparison)
 // are applied per (folder, UIDVALIDITY, UID). A flag change that the app made and the server
 // has not confirmed yet is kept: the server's older value never overwrites it.
 
 import type { Connection, SqliteDatabase } from '../connection.ts';
 import { StorageError } from '../errors.ts';
+import type { BodyPacks } from '../body-packs.ts';
 import type { MessageKind } from './message-types.ts';
 import { MESSAGE_KINDS } from './message-types.ts';
 import { insertRaw } from './messages.ts';
@@ -47,7 +49,11 @@ export interface BodyPending {
 }
 
 export class MessageSyncRepository {
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    /** The body packs of a store in a file; null for a store in memory. */
+    private readonly packs: BodyPacks | null = null,
+  ) {}
 
   /**
    * Stores the header section of a message. Returns inserted false when the (folder,
@@ -97,8 +103,9 @@ export class MessageSyncRepository {
   }
 
   /**
-   * Replaces the header section with the whole message and its parsed fields, and queues the
-   * message for search indexing (search_queue) in the same transaction. Returns false when the
+   * Stores the whole message and its parsed fields, and queues the message for search indexing
+   * (search_queue) in the same transaction. A store in a file seals the message in a body pack
+   * and keeps the header section in message_raw. A store in memory replaces that section. Returns false when the
    * message is gone (expunged meanwhile) or its body was stored already.
    */
   completeBody(id: number, raw: Uint8Array, fields: HeaderFields): boolean {
@@ -123,7 +130,20 @@ export class MessageSyncRepository {
         ).changes;
       if (changes === 0) return false;
 
-      db.prepare('UPDATE message_raw SET raw = ? WHERE message_id = ?').run(raw, id);
+      if (this.packs === null) {
+        db.prepare('UPDATE message_raw SET raw = ? WHERE message_id = ?').run(raw, id);
+      } else {
+        // A flushed commit flushes the record first (Store, Connection.beforeCommit).
+        const record = this.packs.append(raw);
+        try {
+          db.prepare(
+            `INSERT INTO message_bodies (message_id, pack, record_offset, record_length, record_key)
+             VALUES (?, ?, ?, ?, ?)`,
+          ).run(id, record.pack, record.offset, record.length, record.key);
+        } finally {
+          record.key.fill(0);
+        }
+      }
       db.prepare(
         'INSERT INTO search_queue (message_id, queued_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
       ).run(id, Date.now());

@@ -1,12 +1,14 @@
-// MessageRepository: the `messages` table and the raw bytes in `message_raw`, which contain
-// the message exactly as the server returned it (RFC 5322 bytes, usually ciphertext) and are
-// never modified. The decryption and
-// verification result is written later into `result`. Re-syncing the same
-// (folder, UIDVALIDITY, UID) finds the stored row instead of adding a second one.
+// MessageRepository: the `messages` table and the raw bytes, which contain the message exactly
+// as the server returned it (RFC 5322 bytes, usually ciphertext) and are never modified. They
+// are in `message_raw`, or sealed in a body pack (`message_bodies`, body-packs.ts) when sync
+// stored the body. The decryption and verification result is written later into `result`.
+// Re-syncing the same (folder, UIDVALIDITY, UID) finds the stored row instead of adding a
+// second one.
 
 import type { Connection, SqliteDatabase } from '../connection.ts';
 import { fromMillis, toMillis } from '../connection.ts';
 import { StorageError } from '../errors.ts';
+import type { BodyPacks } from '../body-packs.ts';
 import {
   rejectUnknownKeys,
   requireBytes,
@@ -47,6 +49,15 @@ interface MessageRow {
   created_at: number;
 }
 
+/** A message_raw row joined with its body pack record, whose columns are null without one. */
+interface PackedRawRow {
+  raw: Buffer;
+  pack: string | null;
+  record_offset: number | null;
+  record_length: number | null;
+  record_key: Buffer | null;
+}
+
 const DEFAULT_PAGE_SIZE = 100;
 const SEEN_FLAG = '\\Seen';
 const MAX_PAGE_SIZE = 10_000;
@@ -55,7 +66,11 @@ const COLUMNS = `id, account_id, folder_id, uid_validity, uid, message_id, size,
   from_address, subject, date, kind, result, read_subject, created_at`;
 
 export class MessageRepository {
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    /** The body packs of a store in a file; null for a store in memory. */
+    private readonly packs: BodyPacks | null = null,
+  ) {}
 
   /**
    * Stores a message fetched from the server, or returns the id already stored for the same
@@ -166,14 +181,72 @@ export class MessageRepository {
     return row ? toMessage(row) : null;
   }
 
-  /** Returns the raw bytes exactly as stored. Throws MESSAGE_NOT_FOUND for an unknown id. */
+  /**
+   * Returns the raw bytes exactly as stored. Throws MESSAGE_NOT_FOUND for an unknown id. A body
+   * in a pack that fails its integrity check raises MESSAGE_BODY_DAMAGED, and the message goes
+   * back to having only its headers, so the next sync fetches the body again.
+   */
   getRaw(id: number): Buffer {
     requireId(id, 'id');
     const row = this.connection.read(`read raw message ${id}`, (db) =>
-      db.prepare('SELECT raw FROM message_raw WHERE message_id = ?').get(id),
-    ) as { raw: Buffer } | undefined;
+      db
+        .prepare(
+          `SELECT r.raw, b.pack, b.record_offset, b.record_length, b.record_key
+           FROM message_raw r LEFT JOIN message_bodies b ON b.message_id = r.message_id
+           WHERE r.message_id = ?`,
+        )
+        .get(id),
+    ) as PackedRawRow | undefined;
     if (!row) throw notFound(id);
-    return row.raw;
+    if (row.pack === null) return row.raw;
+    if (this.packs === null) {
+      throw new StorageError(
+        'INVALID_STATE',
+        `The body of message ${id} is in a body pack, but this store is in memory and has none.`,
+      );
+    }
+    const record = {
+      pack: row.pack,
+      offset: row.record_offset!,
+      length: row.record_length!,
+      key: row.record_key!,
+    };
+    try {
+      return this.packs.read(record, id);
+    } catch (error) {
+      if (error instanceof StorageError && error.code === 'MESSAGE_BODY_DAMAGED') {
+        this.#forgetBody(id);
+        throw new StorageError(
+          'MESSAGE_BODY_DAMAGED',
+          `${error.message} The next sync fetches it from the server again.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    } finally {
+      record.key.fill(0);
+    }
+  }
+
+  /** Returns the names of the body packs that some message refers to. */
+  listPackNames(): Set<string> {
+    const rows = this.connection.read('list body pack names', (db) =>
+      db.prepare('SELECT DISTINCT pack FROM message_bodies').raw().all(),
+    ) as [string][];
+    return new Set(rows.map((row) => row[0]));
+  }
+
+  /** Puts message `id` back to headers only, which message_raw still contains. */
+  #forgetBody(id: number): void {
+    this.connection.write(`forget the damaged body of message ${id}`, (db) => {
+      db.prepare('DELETE FROM message_bodies WHERE message_id = ?').run(id);
+      db.prepare(
+        `UPDATE messages SET body_state = 'headers',
+           size = (SELECT length(raw) FROM message_raw WHERE message_id = ?)
+         WHERE id = ? AND uid IS NOT NULL`,
+      ).run(id, id);
+      db.prepare('DELETE FROM search_queue WHERE message_id = ?').run(id);
+    });
   }
 
   /** Lists a folder's messages, newest INTERNALDATE first. */
