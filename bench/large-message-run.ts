@@ -19,6 +19,8 @@ import {
 import { once } from 'node:events';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 import { certificateToBinary } from '../packages/crypto-core/src/index.ts';
 import { appendFile } from '../packages/mail-transport/src/index.ts';
@@ -28,6 +30,7 @@ import { ensureDataPaths, resolveDataPaths } from '../apps/desktop/src/core/path
 import { Sealpost } from '../apps/desktop/src/core/sealpost.ts';
 import { OutboxFiles } from '../apps/desktop/src/core/outbox-files.ts';
 import { buildEncryptedMessageFiles } from '../apps/desktop/src/core/streamed-send.ts';
+import { attachmentChunks, releaseAttachments } from '../apps/desktop/src/core/read-attachments.ts';
 
 const [phase, folder, sizeArgument] = process.argv.slice(2);
 if (!phase || !folder)
@@ -285,7 +288,15 @@ async function receive(state: State, synced: boolean): Promise<Record<string, un
     if (!found) throw new Error(`message ${state.messageId} did not arrive`);
     const message = await sealpost.mail.read(found.id);
     const saved = path.join(folder!, 'received.bin');
-    writeFileSync(saved, message.attachments[0]!.content);
+    // Saved as `sealpost read --save-attachments` saves it: streamed from memory or its file.
+    try {
+      await pipeline(
+        Readable.from(attachmentChunks(message.attachments[0]!)),
+        createWriteStream(saved),
+      );
+    } finally {
+      releaseAttachments(message.attachments);
+    }
     const seconds = (performance.now() - started) / 1000;
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(saved)) hash.update(chunk as Buffer);

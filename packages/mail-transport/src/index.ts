@@ -40,6 +40,17 @@ export type { SignedParts } from './parse/signed-parts.ts';
 export { MAX_MIME_DEPTH, MAX_MIME_PARTS } from './parse/mime-tree.ts';
 export { DEFAULT_PARSE_LIMITS, type ParseLimits } from './parse/parse-limits.ts';
 export type { CleartextSignedParts } from './parse/cleartext-signed.ts';
+export {
+  DEFAULT_STREAM_PARSE_LIMITS,
+  parseEntityStream,
+  type AttachmentSink,
+  type EntityStreamResult,
+  type InMemoryReason,
+  type OpenAttachmentSink,
+  type StreamedAttachment,
+  type StreamedEntity,
+  type StreamParseLimits,
+} from './parse/stream-entity.ts';
 
 export {
   formatAutocryptHeader,

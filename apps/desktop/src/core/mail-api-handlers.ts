@@ -18,9 +18,17 @@ import { createMailboxApiHandlers } from './mailbox-api-handlers.ts';
 import { CoreError } from './errors.ts';
 import { findProvider } from './providers.ts';
 import type { ReadResult } from './read.ts';
+import { attachmentBytes, releaseAttachments } from './read-attachments.ts';
 import type { AppSession } from './app-session.ts';
 import type { Sealpost } from './sealpost.ts';
 import { describeEncryption, describeSignature } from './status-words.ts';
+
+/**
+ * Largest attachment of a message read through the spool that mail:attachment returns. Above
+ * it the handler raises MESSAGE_TOO_LARGE and names the CLI command that saves it as a stream,
+ * because the IPC reply carries the whole attachment in base64.
+ */
+const MAX_IPC_ATTACHMENT_BYTES = 32 * 1024 * 1024;
 
 export type EventSink = <E extends MailApiEventName>(event: E, payload: MailApiEvents[E]) => void;
 
@@ -108,24 +116,31 @@ export function createMailApiHandlers(session: AppSession, emit: EventSink): Mai
     'mail:list': async (request) => core().pages.page(request),
     'mail:read': async ({ id }) => {
       const message = await core().mail.read(id);
+      // The view shows attachment sizes only, so large attachments' files go at once.
+      releaseAttachments(message.attachments);
       // Marked \Seen only after a successful read; the flag reaches the server on the next sync.
       core().mail.setFlags(id, { add: ['\\Seen'] });
       return toMessageView(message);
     },
     'mail:attachment': async ({ id, index }) => {
       const message = await core().mail.read(id);
-      const attachment = message.attachments[index];
-      if (!attachment) {
-        throw new CoreError(
-          'INVALID_ARGUMENT',
-          `Message ${id} has no attachment ${index}; it has ${message.attachments.length}.`,
-        );
+      try {
+        const attachment = message.attachments[index];
+        if (!attachment) {
+          throw new CoreError(
+            'INVALID_ARGUMENT',
+            `Message ${id} has no attachment ${index}; it has ${message.attachments.length}.`,
+          );
+        }
+        const content = await attachmentBytes(attachment, MAX_IPC_ATTACHMENT_BYTES);
+        return {
+          filename: attachment.filename,
+          contentType: attachment.contentType,
+          contentBase64: Buffer.from(content).toString('base64'),
+        };
+      } finally {
+        releaseAttachments(message.attachments);
       }
-      return {
-        filename: attachment.filename,
-        contentType: attachment.contentType,
-        contentBase64: Buffer.from(attachment.content).toString('base64'),
-      };
     },
     'mail:archive': async ({ id }) => {
       const folder = await core().pages.archiveFolderFor(id);

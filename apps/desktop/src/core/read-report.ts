@@ -4,7 +4,8 @@
 
 import type { Store, VerificationMethod } from '@sealpost/storage';
 import type { SignatureResult } from '@sealpost/crypto-core';
-import type { ParsedEntity, parseMessage } from '@sealpost/mail-transport';
+import type { ParsedEntity, parseMessage, StreamedEntity } from '@sealpost/mail-transport';
+import type { StoredAttachment } from './read-attachments.ts';
 import type {
   ReadResult,
   SignatureCoverage,
@@ -14,9 +15,38 @@ import type {
 
 type ParsedMessage = ReturnType<typeof parseMessage>;
 
+/** A message's content entity, with each large attachment in memory or in a temporary file. */
+export type ReadEntity = StreamedEntity<StoredAttachment>;
+
+/** Returns an entity parsed in memory as a ReadEntity, without its multipart/signed parts. */
+export function readEntityOf(entity: ParsedEntity): ReadEntity {
+  return {
+    headers: entity.headers,
+    protectedHeaders: entity.protectedHeaders,
+    text: entity.text,
+    html: entity.html,
+    attachments: entity.attachments.map((attachment) => ({ ...attachment, stored: null })),
+    gossipHeaders: entity.gossipHeaders,
+    nestedSigned: entity.nestedSigned,
+  };
+}
+
+/**
+ * Returns `entity` with only the attachments held in memory, for the steps that read protocol
+ * parts (attached revocations, prekey bundles), which are far smaller than the file threshold.
+ */
+export function inMemoryEntity(entity: ReadEntity): ParsedEntity {
+  return {
+    ...entity,
+    attachments: entity.attachments.flatMap(({ stored: _stored, content, ...rest }) =>
+      content === null ? [] : [{ ...rest, content }],
+    ),
+  };
+}
+
 /** A message after decryption and signature checks, before it becomes a ReadResult. */
 export interface OpenedMessage {
-  entity: ParsedEntity;
+  entity: ReadEntity;
   signatures: SignatureResult[];
   coverage: SignatureCoverage;
   decryptedWith: string | null;
@@ -87,6 +117,7 @@ export function toReadResult(
       contentType: attachment.contentType,
       size: attachment.size,
       content: attachment.content,
+      stored: attachment.stored,
     })),
     negotiation: outer.messageId ? store.negotiationRecords.get(outer.messageId) : null,
     senderVerifiedBy: senderVerification(store, innerFrom ?? outerFrom),

@@ -3,6 +3,7 @@
 
 import type { NegotiationRecord, VerificationMethod } from '@sealpost/storage';
 import type { SignatureResult } from '@sealpost/crypto-core';
+import type { StoredAttachment } from './read-attachments.ts';
 
 export interface SignatureReport {
   status: SignatureResult['status'];
@@ -31,7 +32,13 @@ export interface AttachmentReport {
   filename: string;
   contentType: string;
   size: number;
-  content: Uint8Array;
+  /** The decoded bytes, or null for a large attachment of a message read through the spool. */
+  content: Uint8Array | null;
+  /**
+   * The encrypted temporary file with the decoded bytes when `content` is null. The reader of
+   * the result deletes it with releaseAttachments (read-attachments.ts).
+   */
+  stored: StoredAttachment | null;
 }
 
 export interface ReadResult {

@@ -9,27 +9,23 @@
 import type { Logger } from 'pino';
 import type { ReceivedMessageFile, Store } from '@sealpost/storage';
 import { verifyCleartext, verifyDetached } from '@sealpost/crypto-core';
-import type {
-  DecryptAndVerifyOptions,
-  DecryptionResult,
-  SignatureResult,
-} from '@sealpost/crypto-core';
+import type { SignatureResult } from '@sealpost/crypto-core';
 import { parseEntity, parseGossipHeaders, parseMessage } from '@sealpost/mail-transport';
 import type { ParsedEntity, SignedParts } from '@sealpost/mail-transport';
 import type { ContactService } from './contacts.ts';
 import { CoreError, errorCode } from './errors.ts';
 import type { KeyService } from './keys.ts';
 import type { CardService } from './hardware/card-service.ts';
-import { decryptWithCardOrKeys } from './hardware/card-read.ts';
-import { decryptArmoredStream, decryptLargeMessage, isLargeMessage } from './large-decrypt.ts';
 import { openFileMessage } from './large-read.ts';
 import { messageFilesOf } from './message-files.ts';
 import { SyncError } from './sync/sync-error.ts';
 import type { RatchetMail } from './ratchet/ratchet-mail.ts';
 import { applyReceivedRevocations } from './received-revocations.ts';
 import { changedCertificatesOf, reportUnpinnedSigners } from './unpinned-signers.ts';
-import { toReadResult } from './read-report.ts';
-import type { OpenedMessage } from './read-report.ts';
+import { decryptParsedPayload, decryptStreamedPayload } from './payload-decrypt.ts';
+import { releaseAttachments } from './read-attachments.ts';
+import { inMemoryEntity, readEntityOf, toReadResult } from './read-report.ts';
+import type { OpenedMessage, ReadEntity } from './read-report.ts';
 
 export type {
   AttachmentReport,
@@ -107,13 +103,16 @@ export class ReadService {
       : { parsed: parseMessage(this.store.messages.getRaw(id)), ciphertext: null };
     const { parsed, ciphertext } = opened;
     const from = parsed.headers.from?.address?.toLowerCase() ?? null;
+    // Holds the temporary files of large attachments, deleted again if the read fails.
+    let content: ReadEntity | null = null;
 
     try {
       // A ratchet message is opened by ratchet/ratchet-receive.ts; it returns null for others.
       const ratchetOpened = this.ratchet ? await this.ratchet.open(id, parsed, from) : null;
       const opened = ratchetOpened
-        ? { ...ratchetOpened, decryptedWith: null }
+        ? { ...ratchetOpened, entity: readEntityOf(ratchetOpened.entity), decryptedWith: null }
         : await this.#open(parsed, from, ciphertext);
+      content = opened.entity;
       const result = this.#explainUnknownSigners(opened, from);
       const report = this.#presentRatchet(
         toReadResult(id, parsed, result, this.store),
@@ -134,6 +133,7 @@ export class ReadService {
       this.#notify(report);
       return report;
     } catch (error) {
+      if (content !== null) releaseAttachments(content.attachments);
       this.store.messages.setResult(id, {
         kind: parsed.kind,
         encrypted: parsed.kind.endsWith('-encrypted'),
@@ -151,6 +151,9 @@ export class ReadService {
   #presentRatchet(report: ReadResult, isRatchet: boolean): ReadResult {
     if (!this.ratchet) return report;
     const attachments = this.ratchet.withoutBundleParts(report.attachments);
+    releaseAttachments(
+      report.attachments.filter((attachment) => !attachments.includes(attachment)),
+    );
     if (!isRatchet) return { ...report, attachments };
     return {
       ...report,
@@ -197,18 +200,32 @@ export class ReadService {
           ],
           expectedSignerAddress,
         };
+        let streamed: ReadEntity | null = null;
         try {
+          const decryption = {
+            store: this.store,
+            cards: this.cards,
+            ownAddresses: this.#ownAddresses(),
+            usesCard: this.#usesCard(),
+          };
           const decrypted =
             ciphertext === null
-              ? await this.#decryptParsed(parsed, { decryptionKeys, ...encryptedVerifyOptions })
-              : await this.#decryptStreamed(ciphertext, {
+              ? await decryptParsedPayload(decryption, parsed, {
+                  decryptionKeys,
+                  ...encryptedVerifyOptions,
+                })
+              : await decryptStreamedPayload(decryption, ciphertext, {
                   decryptionKeys,
                   ...encryptedVerifyOptions,
                 });
+          streamed = decrypted.payload.entity;
+          // A payload parsed from the spool never contains multipart/signed (large-decrypt.ts).
           const entity =
-            parsed.kind === 'pgp-mime-encrypted'
-              ? parseEntity(decrypted.data)
-              : textEntity(decrypted.data);
+            decrypted.payload.data === null
+              ? null
+              : parsed.kind === 'pgp-mime-encrypted'
+                ? parseEntity(decrypted.payload.data)
+                : textEntity(decrypted.payload.data);
           // Signed and encrypted in one OpenPGP message: the signature covers the whole payload.
           let signed: { signatures: SignatureResult[]; coverage: SignatureCoverage } = {
             signatures: decrypted.signatures,
@@ -217,7 +234,7 @@ export class ReadService {
 
           // Signed-then-encrypted: a multipart/signed at the payload root covers all of it.
           // A multipart/signed deeper down covers only its own part.
-          if (signed.coverage === 'none' && entity.signed) {
+          if (signed.coverage === 'none' && entity?.signed) {
             signed = {
               signatures: await verifyDetached({
                 data: entity.signed.signedBytes,
@@ -227,16 +244,19 @@ export class ReadService {
               coverage: 'full',
             };
           } else if (signed.coverage === 'none') {
-            signed = await verifyNested(entity.nestedSigned, encryptedVerifyOptions);
+            signed = await verifyNested(entity?.nestedSigned ?? [], encryptedVerifyOptions);
           }
+
+          // The content, for the steps below only with the attachments held in memory.
+          const content = entity?.signed ? parseEntity(entity.signed.signedBytes) : entity;
+          const protocolView = content ?? inMemoryEntity(streamed!);
 
           // A key revocation attached by the sender counts only under a signature over the
           // whole payload. The revocation itself is verified against the stored certificate.
           if (signed.coverage === 'full') {
-            const content = entity.signed ? parseEntity(entity.signed.signedBytes) : entity;
             await applyReceivedRevocations(this.store, this.log, {
               from,
-              attachments: content.attachments,
+              attachments: protocolView.attachments,
               signatures: signed.signatures,
             });
           }
@@ -248,17 +268,21 @@ export class ReadService {
           };
 
           // Gossip is learned only from a payload that one valid signature covers whole.
-          if (signed.coverage === 'full') await this.#learnGossip(entity, signed.signatures);
+          if (signed.coverage === 'full') {
+            await this.#learnGossip(entity ?? streamed!, signed.signatures);
+          }
           // Prekey bundles likewise, and only when signed by the sender's pinned certificate.
           if (signed.coverage === 'full' && this.ratchet) {
-            const content = entity.signed ? parseEntity(entity.signed.signedBytes) : entity;
-            await this.ratchet.learnBundles(from, content, signed.signatures);
+            await this.ratchet.learnBundles(from, protocolView, signed.signatures);
           }
           return {
-            entity: entity.signed ? parseEntity(entity.signed.signedBytes) : entity,
+            entity: streamed ?? readEntityOf(content!),
             ...signed,
             decryptedWith: decrypted.decryptedWith.primaryFingerprint,
           };
+        } catch (error) {
+          if (streamed !== null) releaseAttachments(streamed.attachments);
+          throw error;
         } finally {
           for (const key of decryptionKeys) key.clear();
         }
@@ -271,7 +295,7 @@ export class ReadService {
           expectedSignerAddress,
         });
         return {
-          entity: parseEntity(parsed.signed!.signedBytes),
+          entity: readEntityOf(parseEntity(parsed.signed!.signedBytes)),
           signatures,
           coverage: 'full',
           decryptedWith: null,
@@ -288,7 +312,7 @@ export class ReadService {
             expectedSignerAddress,
           });
           return {
-            entity: textEntity(cleartext.signedBytes, charset),
+            entity: readEntityOf(textEntity(cleartext.signedBytes, charset)),
             signatures,
             coverage: 'full',
             decryptedWith: null,
@@ -300,7 +324,7 @@ export class ReadService {
           expectedSignerAddress,
         });
         return {
-          entity: textEntity(new TextEncoder().encode(verified.text)),
+          entity: readEntityOf(textEntity(new TextEncoder().encode(verified.text))),
           signatures: verified.signatures,
           coverage: 'full',
           decryptedWith: null,
@@ -308,40 +332,9 @@ export class ReadService {
       }
       case 'plain': {
         const nested = await verifyNested(parsed.body!.nestedSigned, verifyOptions);
-        return { entity: parsed.body!, ...nested, decryptedWith: null };
+        return { entity: readEntityOf(parsed.body!), ...nested, decryptedWith: null };
       }
     }
-  }
-
-  /** Decrypts the ciphertext held in `parsed`. */
-  async #decryptParsed(
-    parsed: ParsedMessage,
-    options: Omit<DecryptAndVerifyOptions, 'message'>,
-  ): Promise<DecryptionResult> {
-    const armored =
-      parsed.kind === 'pgp-mime-encrypted'
-        ? parsed.encrypted!.armoredCiphertext
-        : parsed.inline!.armored;
-    const decryptOptions = { message: armored, ...options };
-    // Large PGP/MIME mail is decrypted by streaming, unless the key is on an OpenPGP card.
-    return parsed.kind === 'pgp-mime-encrypted' && isLargeMessage(armored) && !this.#usesCard()
-      ? decryptLargeMessage(decryptOptions)
-      : decryptWithCardOrKeys(this.cards, this.#ownAddresses(), decryptOptions);
-  }
-
-  /**
-   * Decrypts the armored ciphertext streamed from a message file. With an OpenPGP card it is
-   * read into memory first, because the card decryption takes the whole message.
-   */
-  async #decryptStreamed(
-    ciphertext: StreamedCiphertext,
-    options: Omit<DecryptAndVerifyOptions, 'message'>,
-  ): Promise<DecryptionResult> {
-    if (!this.#usesCard()) return decryptArmoredStream({ ...options, message: ciphertext() });
-    const parts: Uint8Array[] = [];
-    for await (const part of ciphertext()) parts.push(part);
-    const message = Buffer.concat(parts).toString('latin1');
-    return decryptWithCardOrKeys(this.cards, this.#ownAddresses(), { ...options, message });
   }
 
   /** Returns the fingerprints of the pinned certificates and of the user's own keys. */
@@ -372,7 +365,10 @@ export class ReadService {
   }
 
   /** Learns Autocrypt-Gossip keys, but only from a message whose signature is valid. */
-  async #learnGossip(entity: ParsedEntity, signatures: SignatureResult[]): Promise<void> {
+  async #learnGossip(
+    entity: Pick<ParsedEntity, 'protectedHeaders' | 'gossipHeaders'>,
+    signatures: SignatureResult[],
+  ): Promise<void> {
     if (
       !signatures.some(
         (signature) => signature.status === 'valid' && signature.signerMatchesAddress,

@@ -48,7 +48,7 @@ describe('encrypted exchange between two accounts', () => {
     expect(message.to).toEqual([bob.address]);
     expect(message.attachments).toHaveLength(1);
     expect(message.attachments[0]!.filename).toBe('numbers.bin');
-    expect(Buffer.from(message.attachments[0]!.content).equals(ATTACHMENT)).toBe(true);
+    expect(Buffer.from(message.attachments[0]!.content!).equals(ATTACHMENT)).toBe(true);
   });
 
   it('bob sees a valid signature that matches From', async () => {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAMING_DECRYPT_MIN_BYTES } from '../../src/core/large-decrypt.ts';
+import { attachmentBytes } from '../../src/core/read-attachments.ts';
 import {
   createCorrespondents,
   deliverRaw,
@@ -94,7 +95,8 @@ describe('large encrypted message', () => {
     expect(message!.attachments).toHaveLength(1);
     expect(message!.attachments[0]!.filename).toBe('survey.bin');
     expect(message!.attachments[0]!.size).toBe(ATTACHMENT.length);
-    expect(Buffer.from(message!.attachments[0]!.content).equals(ATTACHMENT)).toBe(true);
+    const bytes = await attachmentBytes(message!.attachments[0]!, Infinity);
+    expect(Buffer.from(bytes).equals(ATTACHMENT)).toBe(true);
   }, 120_000);
 
   it('changed ciphertext fails closed', async () => {

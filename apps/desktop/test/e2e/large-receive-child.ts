@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSilentLogger } from '../../src/core/logger.ts';
 import { resolveDataPaths } from '../../src/core/paths.ts';
+import { attachmentChunks, releaseAttachments } from '../../src/core/read-attachments.ts';
 import { Sealpost } from '../../src/core/sealpost.ts';
 
 export interface LargeReceiveRequest {
@@ -58,14 +59,21 @@ try {
       .find((message) => message.messageId === request.messageId);
     if (!found) throw new Error(`message ${request.messageId} is not stored`);
     const read = await sealpost.mail.read(found.id);
+    const attachments = [];
+    for (const attachment of read.attachments) {
+      const hash = createHash('sha256');
+      for await (const chunk of attachmentChunks(attachment)) hash.update(chunk);
+      attachments.push({
+        filename: attachment.filename,
+        size: attachment.size,
+        sha256: hash.digest('hex'),
+      });
+    }
+    releaseAttachments(read.attachments);
     result.read = {
       encryption: read.encryption.status,
       signatureSummary: read.signatureSummary,
-      attachments: read.attachments.map((attachment) => ({
-        filename: attachment.filename,
-        size: attachment.size,
-        sha256: createHash('sha256').update(attachment.content).digest('hex'),
-      })),
+      attachments,
     };
   }
   result.peakMiB = statusMiB('VmHWM');

@@ -138,7 +138,7 @@ describe('revocation notice in OpenPGP mode', () => {
     const gpg = createGnuPg();
     try {
       const file = path.join(gpg.home, parts[0]!.filename);
-      writeFileSync(file, parts[0]!.content);
+      writeFileSync(file, parts[0]!.content!);
       gpg.run(['--import', file]);
       const listed = gpg.run(['--with-colons', '--list-keys', oldFingerprint]).stdout;
       expect(listed).toMatch(/^pub:r:/m);
@@ -225,7 +225,7 @@ describe('forged revocation parts', () => {
     expect(pgpKeysParts(read).map((part) => part.filename)).toEqual(
       parts.map((part) => part.filename),
     );
-    expect(decoder.decode(pgpKeysParts(read)[2]!.content)).toBe(carolRevoked);
+    expect(decoder.decode(pgpKeysParts(read)[2]!.content!)).toBe(carolRevoked);
     expect([...(await bob.sealpost.revokedContacts())]).toEqual([]);
     await expect(
       sendEncrypted(bob, [alice], { subject: 'Still fine', text: 'yes\n', openpgp: true }),

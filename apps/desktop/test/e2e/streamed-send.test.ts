@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAMED_SEND_MIN_BYTES } from '../../src/core/attachment-files.ts';
 import { STALE_SENDING_MS } from '../../src/core/outbox.ts';
+import { attachmentBytes } from '../../src/core/read-attachments.ts';
 import { useMailProxies } from '../sync/cutting-proxy.ts';
 import { createSyncHome, type SyncHome } from '../sync/sync-fixtures.ts';
 import {
@@ -87,7 +88,7 @@ describe('streamed send', () => {
       expect(message.subject).toBe('Survey scan');
       const survey = message.attachments.find((part) => part.filename === 'survey.bin');
       expect(survey?.size).toBe(ATTACHMENT.length);
-      expect(Buffer.from(survey!.content).equals(ATTACHMENT)).toBe(true);
+      expect(Buffer.from(await attachmentBytes(survey!, Infinity)).equals(ATTACHMENT)).toBe(true);
     }
 
     expect(await countByMessageId(alice.address, 'Sent', sent.messageId)).toBe(1);

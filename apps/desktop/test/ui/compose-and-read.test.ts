@@ -181,7 +181,7 @@ describe('desktop UI composer', () => {
     expect(copy!.encryption.status).toBe('encrypted');
     expect(copy!.text).toContain(ORIGINAL_TEXT);
     expect(copy!.attachments.map((attachment) => attachment.filename)).toEqual(['figures.csv']);
-    expect(Buffer.from(copy!.attachments[0]!.content)).toEqual(ORIGINAL_ATTACHMENT);
+    expect(Buffer.from(copy!.attachments[0]!.content!)).toEqual(ORIGINAL_ATTACHMENT);
   });
 
   it('archive raises no new-mail notice', async () => {

@@ -1,13 +1,17 @@
 // `sealpost send|sync|list|read`: compose and send encrypted mail, fetch new mail, and show a
 // message decrypted with its signature status in plain words.
 
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
 import type { Sealpost } from '../../core/sealpost.ts';
 import type { SendPlan } from '../../core/compose-plan.ts';
 import type { ReadResult } from '../../core/read.ts';
+import { attachmentChunks, releaseAttachments } from '../../core/read-attachments.ts';
 import { describeEncryption, describeSignature } from '../../core/status-words.ts';
 import { printJson, withSealpost } from '../context.ts';
 import { failedOutboxNote } from './outbox.ts';
@@ -230,14 +234,21 @@ export function registerMailCommands(program: Command): void {
         if (options.saveAttachments) checkAttachmentFolder(options.saveAttachments);
         await withSealpost(command, { unlock: true }, async (sealpost) => {
           const message = await readOrExplain(sealpost, messageId);
-          if (options.saveAttachments) saveAttachments(message, options.saveAttachments);
-          if (options.json) {
-            return printJson({
-              ...message,
-              attachments: message.attachments.map(({ content: _content, ...rest }) => rest),
-            });
+          // Large attachments wait in encrypted temporary files until they are saved.
+          try {
+            if (options.saveAttachments) await saveAttachments(message, options.saveAttachments);
+            if (options.json) {
+              return printJson({
+                ...message,
+                attachments: message.attachments.map(
+                  ({ content: _content, stored: _stored, ...rest }) => rest,
+                ),
+              });
+            }
+            printMessage(message);
+          } finally {
+            releaseAttachments(message.attachments);
           }
-          printMessage(message);
         });
       },
     );
@@ -339,7 +350,7 @@ function checkAttachmentFolder(folder: string): void {
   }
 }
 
-function saveAttachments(message: ReadResult, folder: string): void {
+async function saveAttachments(message: ReadResult, folder: string): Promise<void> {
   checkAttachmentFolder(folder);
   try {
     mkdirSync(folder, { recursive: true });
@@ -354,24 +365,41 @@ function saveAttachments(message: ReadResult, folder: string): void {
     // Only the base name is used, so a crafted file name cannot write outside the folder, and
     // an existing file is never replaced: a free name like "report (2).pdf" is chosen instead.
     const name = path.basename(terminalLine(attachment.filename) || 'attachment.bin');
-    const target = writeNewFile(folder, name, attachment.content);
+    const target = await writeNewFile(folder, name, () => attachmentChunks(attachment));
     process.stdout.write(`Saved ${terminalLine(target)}\n`);
   }
 }
 
 const MAX_NAME_ATTEMPTS = 1000;
 
-function writeNewFile(folder: string, name: string, content: Uint8Array): string {
+/**
+ * Streams `content` into a new file of `folder` and returns its path. A failed write removes
+ * the partial file, so no truncated attachment is left behind.
+ */
+async function writeNewFile(
+  folder: string,
+  name: string,
+  content: () => AsyncIterable<Uint8Array>,
+): Promise<string> {
   const extension = path.extname(name);
   const stem = name.slice(0, name.length - extension.length) || 'attachment';
   for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt += 1) {
     const candidate = path.join(folder, attempt === 1 ? name : `${stem} (${attempt})${extension}`);
+    let handle: FileHandle;
     try {
-      writeFileSync(candidate, content, { flag: 'wx', mode: 0o600 });
-      return candidate;
+      handle = await open(candidate, 'wx', 0o600);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
     }
+    try {
+      await pipeline(Readable.from(content()), handle.createWriteStream());
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(candidate, { force: true });
+      throw error;
+    }
+    return candidate;
   }
   throw new CoreError(
     'INVALID_ARGUMENT',
