@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 
 import { classifyMessage, parseMessage, TransportError } from '../src/index.ts';
-import { ARMORED_CIPHERTEXT, ARMORED_SIGNATURE, bytesOf } from './fixtures.ts';
-
-function message(lines: string[]): Uint8Array {
-  return bytesOf(lines.join('\r\n'));
-}
+import {
+  ARMORED_CIPHERTEXT,
+  ARMORED_SIGNATURE,
+  base64AlternativeMessage,
+  bytesOf,
+  exchangeMangledMessage,
+  messageOf as message,
+  multipartSignedMessage,
+  pgpMimeEncryptedMessage,
+  pgpMimeSignedMessage,
+  seededRandom,
+} from './fixtures.ts';
 
 const INLINE_SIGNED =
   '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n' + `${ARMORED_SIGNATURE}\n`;
@@ -29,102 +36,22 @@ const CASES: Record<string, Uint8Array> = {
     'intro',
     ARMORED_CIPHERTEXT,
   ]),
-  'inline signed in base64 alternative': message([
-    'From: bob@sealpost.test',
-    'Content-Type: multipart/alternative; boundary="b1"',
-    '',
-    '--b1',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from(INLINE_SIGNED).toString('base64'),
-    '--b1',
-    'Content-Type: text/html; charset=utf-8',
-    '',
-    '<p>signed</p>',
-    '--b1--',
-  ]),
+  'inline signed in base64 alternative': base64AlternativeMessage(INLINE_SIGNED),
   'quoted armor line': message([
     'From: bob@sealpost.test',
     '',
     '> -----BEGIN PGP MESSAGE-----',
     '> abc',
   ]),
-  'PGP/MIME encrypted': message([
-    'From: bob@sealpost.test',
-    'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="e"',
-    '',
-    '--e',
-    'Content-Type: application/pgp-encrypted',
-    '',
-    'Version: 1',
-    '--e',
-    'Content-Type: application/octet-stream',
-    '',
-    ARMORED_CIPHERTEXT,
-    '--e--',
-  ]),
-  'PGP/MIME encrypted without armor': message([
-    'From: bob@sealpost.test',
-    'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="e"',
-    '',
-    '--e',
-    'Content-Type: application/pgp-encrypted',
-    '',
-    'Version: 1',
-    '--e',
-    'Content-Type: application/octet-stream',
-    '',
-    'no armor here',
-    '--e--',
-  ]),
-  'Exchange-mangled PGP/MIME': message([
-    'From: bob@sealpost.test',
-    'Content-Type: multipart/mixed; boundary="x"',
-    '',
-    '--x',
-    'Content-Type: text/plain; charset="us-ascii"',
-    '',
-    '',
-    '--x',
-    'Content-Type: application/pgp-encrypted; name="PGPMIME Versions Identification"',
-    '',
-    'Version: 1',
-    '--x',
-    'Content-Type: application/octet-stream; name="encrypted.asc"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from(`${ARMORED_CIPHERTEXT}\n`).toString('base64'),
-    '--x--',
-  ]),
-  'PGP/MIME signed': message([
-    'From: a@b.test',
-    'Content-Type: multipart/signed; protocol="application/pgp-signature"; micalg=pgp-sha256; boundary=s',
-    '',
-    '--s',
-    'Content-Type: text/plain',
-    '',
-    'hello',
-    '--s',
-    'Content-Type: application/pgp-signature',
-    '',
-    ARMORED_SIGNATURE,
-    '--s--',
-  ]),
-  'S/MIME signed': message([
-    'From: a@b.test',
-    'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; boundary=s',
-    '',
-    '--s',
-    'Content-Type: text/plain',
-    '',
-    'hello',
-    '--s',
+  'PGP/MIME encrypted': pgpMimeEncryptedMessage(ARMORED_CIPHERTEXT),
+  'PGP/MIME encrypted without armor': pgpMimeEncryptedMessage('no armor here'),
+  'Exchange-mangled PGP/MIME': exchangeMangledMessage(ARMORED_CIPHERTEXT),
+  'PGP/MIME signed': pgpMimeSignedMessage([ARMORED_SIGNATURE]),
+  'S/MIME signed': multipartSignedMessage('protocol="application/pkcs7-signature"', [
     'Content-Type: application/pkcs7-signature',
     'Content-Transfer-Encoding: base64',
     '',
     'AAAA',
-    '--s--',
   ]),
   'attachments, alternative and a ratchet part': message([
     'From: bob@sealpost.test',
@@ -220,11 +147,7 @@ describe('classifyMessage', () => {
   });
 
   it('matches parseMessage on random mutations', () => {
-    let seed = 4242;
-    const random = (): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const random = seededRandom(4242);
     const bases = Object.values(CASES);
     for (let round = 0; round < 600; round++) {
       const mutated = new Uint8Array(bases[round % bases.length]!);

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 
 import { MAX_MIME_DEPTH, parseEntity, parseMessage, TransportError } from '../src/index.ts';
-import { bytesOf } from './fixtures.ts';
-
-function message(lines: string[]): Uint8Array {
-  return bytesOf(lines.join('\r\n'));
-}
+import {
+  base64AlternativeMessage,
+  bytesOf,
+  exchangeMangledMessage,
+  messageOf as message,
+  multipartSignedMessage,
+  pgpMimeSignedMessage,
+  seededRandom,
+} from './fixtures.ts';
 
 function expectMalformed(run: () => unknown, message?: RegExp): void {
   let caught: unknown;
@@ -45,22 +49,7 @@ describe('parseMessage inline PGP', () => {
   it('detects an inline signed message after base64 decoding', () => {
     const body =
       '-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n-----BEGIN PGP SIGNATURE-----\n\niQ\n-----END PGP SIGNATURE-----\n';
-    const raw = message([
-      'From: bob@sealpost.test',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/alternative; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from(body).toString('base64'),
-      '--b1',
-      'Content-Type: text/html; charset=utf-8',
-      '',
-      '<p>signed</p>',
-      '--b1--',
-    ]);
+    const raw = base64AlternativeMessage(body);
     const parsed = parseMessage(raw);
 
     expect(parsed.kind).toBe('inline-pgp-signed');
@@ -78,27 +67,9 @@ describe('parseMessage inline PGP', () => {
 
 describe('parseMessage PGP/MIME detection', () => {
   it('reads the Exchange-mangled form', () => {
-    const raw = message([
-      'From: bob@sealpost.test',
-      'Content-Type: multipart/mixed; boundary="x"',
-      '',
-      '--x',
-      'Content-Type: text/plain; charset="us-ascii"',
-      '',
-      '',
-      '--x',
-      'Content-Type: application/pgp-encrypted; name="PGPMIME Versions Identification"',
-      '',
-      'Version: 1',
-      '--x',
-      'Content-Type: application/octet-stream; name="encrypted.asc"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      Buffer.from('-----BEGIN PGP MESSAGE-----\n\nabc\n-----END PGP MESSAGE-----\n').toString(
-        'base64',
-      ),
-      '--x--',
-    ]);
+    const raw = exchangeMangledMessage(
+      '-----BEGIN PGP MESSAGE-----\n\nabc\n-----END PGP MESSAGE-----',
+    );
     const parsed = parseMessage(raw);
 
     expect(parsed.kind).toBe('pgp-mime-encrypted');
@@ -186,20 +157,11 @@ describe('parseMessage decoding', () => {
   });
 
   it('reads S/MIME multipart/signed as plain', () => {
-    const raw = message([
-      'From: bob@sealpost.test',
-      'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary=s',
-      '',
-      '--s',
-      'Content-Type: text/plain',
-      '',
-      'hello',
-      '--s',
+    const raw = multipartSignedMessage('protocol="application/pkcs7-signature"; micalg=sha-256', [
       'Content-Type: application/pkcs7-signature; name=smime.p7s',
       'Content-Transfer-Encoding: base64',
       '',
       'AQID',
-      '--s--',
     ]);
     const parsed = parseMessage(raw);
 
@@ -332,26 +294,11 @@ describe('parseMessage malformed input', () => {
   });
 
   it('survives random mutations without crashing', () => {
-    const base = message([
-      'From: a@b.test',
-      'Content-Type: multipart/signed; protocol="application/pgp-signature"; micalg=pgp-sha256; boundary=s',
-      '',
-      '--s',
-      'Content-Type: text/plain',
-      '',
-      'hello',
-      '--s',
-      'Content-Type: application/pgp-signature',
-      '',
+    const base = pgpMimeSignedMessage([
       '-----BEGIN PGP SIGNATURE-----',
       '-----END PGP SIGNATURE-----',
-      '--s--',
     ]);
-    let seed = 12345;
-    const random = (): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const random = seededRandom(12345);
     for (let round = 0; round < 500; round++) {
       const mutated = new Uint8Array(base);
       for (let i = 0; i < 4; i++)

@@ -6,7 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { openDatabase } from '../src/index.ts';
-import type { MessageKind, NewAccount, ReceivedMessage, Store } from '../src/index.ts';
+import type {
+  MessageKind,
+  NewAccount,
+  ReceivedMessage,
+  SearchDocument,
+  Store,
+} from '../src/index.ts';
 
 export const PUBLIC_KEY =
   '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ...\n-----END PGP PUBLIC KEY BLOCK-----\n';
@@ -20,6 +26,18 @@ export const SERVER_CERTIFICATE =
 export const FINGERPRINT_A = 'a'.repeat(40);
 export const FINGERPRINT_B = 'b'.repeat(40);
 export const FINGERPRINT_C = 'c'.repeat(40);
+
+/** A search document with empty texts and no flags, fully indexed, for tests to override. */
+export const EMPTY_SEARCH_DOCUMENT: SearchDocument = {
+  subject: '',
+  sender: '',
+  recipients: '',
+  body: '',
+  hasAttachment: false,
+  encrypted: false,
+  signed: false,
+  depth: 'full',
+};
 
 /** Creates a temporary folder and returns it with a cleanup function for afterEach. */
 export function makeTempDir(): { dir: string; cleanup: () => void } {

@@ -1,18 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { toMatchExpression, type SearchDocument, type Store } from '../src/index.ts';
-import { openMemory, receivedMessage, seedFolder } from './helpers.ts';
-
-const DOCUMENT: SearchDocument = {
-  subject: '',
-  sender: '',
-  recipients: '',
-  body: '',
-  hasAttachment: false,
-  encrypted: false,
-  signed: false,
-  depth: 'full',
-};
+import { EMPTY_SEARCH_DOCUMENT, openMemory, receivedMessage, seedFolder } from './helpers.ts';
 
 describe('SearchIndexRepository', () => {
   let store: Store;
@@ -31,7 +20,7 @@ describe('SearchIndexRepository', () => {
         fromAddress: `sender${uid}@example.net`,
       }),
     );
-    store.searchIndex.index(id, { ...DOCUMENT, ...document });
+    store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, ...document });
     return id;
   };
 
@@ -119,10 +108,10 @@ describe('SearchIndexRepository', () => {
 
   it('never lets outer text replace full text', () => {
     const id = add(1, { body: 'decrypted secret words', depth: 'full' });
-    store.searchIndex.index(id, { ...DOCUMENT, subject: '[...]', depth: 'outer' });
+    store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, subject: '[...]', depth: 'outer' });
     expect(store.searchIndex.depthOf(id)).toBe('full');
     expect(store.searchIndex.search({ text: 'decrypted' })).toHaveLength(1);
-    store.searchIndex.index(id, { ...DOCUMENT, body: 'replaced', depth: 'full' });
+    store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, body: 'replaced', depth: 'full' });
     expect(store.searchIndex.search({ text: 'decrypted' })).toEqual([]);
     expect(store.searchIndex.search({ text: 'replaced' })).toHaveLength(1);
   });

@@ -8,22 +8,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Connection } from '../src/connection.ts';
 import { applyMigrations } from '../src/migrate.ts';
 import { MIGRATIONS } from '../src/migrations/index.ts';
-import type { SearchDocument, SearchQuery } from '../src/index.ts';
+import type { SearchQuery } from '../src/index.ts';
 import { MAX_PREFIX_TERMS } from '../src/repositories/search-prefix.ts';
 import { SLOT_BITS } from '../src/search-rowid.ts';
 import { Store } from '../src/store.ts';
-import { receivedMessage, seedFolder } from './helpers.ts';
-
-const DOCUMENT: SearchDocument = {
-  subject: '',
-  sender: '',
-  recipients: '',
-  body: '',
-  hasAttachment: false,
-  encrypted: false,
-  signed: false,
-  depth: 'full',
-};
+import { EMPTY_SEARCH_DOCUMENT, receivedMessage, seedFolder } from './helpers.ts';
 
 /** Returns a seeded PRNG (mulberry32), so a failure repeats with the same corpus. */
 function mulberry32(seed: number): () => number {
@@ -105,7 +94,7 @@ describe('search newest first', () => {
     const order = [...messages].sort(() => random() - 0.5);
     for (const message of order) {
       store.searchIndex.index(message.id, {
-        ...DOCUMENT,
+        ...EMPTY_SEARCH_DOCUMENT,
         body: message.words.join(' '),
         signed: message.signed,
       });
@@ -141,7 +130,7 @@ describe('search newest first', () => {
     const second = insert(inbox, 2, date, date);
     const third = insert(inbox, 3, date, date);
     for (const id of [second, third, first]) {
-      store.searchIndex.index(id, { ...DOCUMENT, body: 'harbour' });
+      store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
     }
     expect(ids({ text: 'harbour' })).toEqual([third, second, first]);
     expect(ids({ text: 'harbour', limit: 2 })).toEqual([third, second]);
@@ -153,7 +142,7 @@ describe('search newest first', () => {
     const undated = insert(inbox, 2, null, Date.UTC(2025, 0, 5));
     const newest = insert(inbox, 3, null, Date.UTC(2025, 0, 20));
     for (const id of [dated, undated, newest]) {
-      store.searchIndex.index(id, { ...DOCUMENT, body: 'harbour' });
+      store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
     }
     expect(ids({ text: 'harbour' })).toEqual([newest, dated, undated]);
   });
@@ -163,7 +152,7 @@ describe('search newest first', () => {
     const far = [8.6e15, 8.5e15, -6.3e15, -6.2e15, Date.UTC(2025, 0, 1)];
     const stored = far.map((date, index) => ({ date, id: insert(inbox, index + 1, date, 0) }));
     for (const message of [...stored].reverse()) {
-      store.searchIndex.index(message.id, { ...DOCUMENT, body: 'harbour' });
+      store.searchIndex.index(message.id, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
     }
     const newestFirst = [...stored].sort((a, b) => b.date - a.date).map((message) => message.id);
     expect(ids({ text: 'harbour' })).toEqual(newestFirst);
@@ -183,8 +172,8 @@ describe('search newest first', () => {
     const high = 5 + 2 ** SLOT_BITS;
     insertWithId.run(low, accountId, inbox, 1, date, date);
     insertWithId.run(high, accountId, inbox, 2, date, date);
-    store.searchIndex.index(high, { ...DOCUMENT, body: 'harbour' });
-    store.searchIndex.index(low, { ...DOCUMENT, body: 'harbour' });
+    store.searchIndex.index(high, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
+    store.searchIndex.index(low, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
     expect(ids({ text: 'harbour' })).toEqual([high, low]);
     // Rowids exceed 2^53, so they are read as BigInt.
     const rowids = db
@@ -198,11 +187,11 @@ describe('search newest first', () => {
   it('finds a moved message once, in its new folder', () => {
     const date = Date.UTC(2025, 0, 1);
     const original = insert(inbox, 1, date, date);
-    store.searchIndex.index(original, { ...DOCUMENT, body: 'harbour' });
+    store.searchIndex.index(original, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
     // A move stores the message again under a new id when sync fetches it from the target.
     store.messageSync.removeByUids(inbox, 7, [1]);
     const moved = insert(archive, 1, date, date);
-    store.searchIndex.index(moved, { ...DOCUMENT, body: 'harbour' });
+    store.searchIndex.index(moved, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
 
     expect(ids({ text: 'harbour' })).toEqual([moved]);
     expect(ids({ text: 'harbour', folderId: inbox })).toEqual([]);
@@ -213,7 +202,7 @@ describe('search newest first', () => {
   it('finds a message moved in place', () => {
     const date = Date.UTC(2025, 0, 1);
     const id = insert(inbox, 1, date, date);
-    store.searchIndex.index(id, { ...DOCUMENT, body: 'harbour' });
+    store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
     // A move that keeps the local id changes the folder of the row.
     db.prepare('UPDATE messages SET folder_id = ? WHERE id = ?').run(archive, id);
 
@@ -227,7 +216,8 @@ describe('search newest first', () => {
     const date = Date.UTC(2025, 0, 1);
     const kept = insert(inbox, 1, date, date);
     const deleted = insert(inbox, 2, date, date);
-    for (const id of [kept, deleted]) store.searchIndex.index(id, { ...DOCUMENT, body: 'harbour' });
+    for (const id of [kept, deleted])
+      store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour' });
     store.messageSync.removeByUids(inbox, 7, [2]);
 
     expect(ids({ text: 'harbour' })).toEqual([kept]);
@@ -238,13 +228,17 @@ describe('search newest first', () => {
   it('moves the text when the date changes', () => {
     const older = insert(inbox, 1, Date.UTC(2025, 0, 1), 0);
     const newer = insert(inbox, 2, Date.UTC(2025, 0, 2), 0);
-    store.searchIndex.index(older, { ...DOCUMENT, body: 'harbour', depth: 'full' });
-    store.searchIndex.index(newer, { ...DOCUMENT, body: 'harbour', depth: 'full' });
+    store.searchIndex.index(older, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour', depth: 'full' });
+    store.searchIndex.index(newer, { ...EMPTY_SEARCH_DOCUMENT, body: 'harbour', depth: 'full' });
     db.prepare('UPDATE messages SET date = ? WHERE id = ?').run(Date.UTC(2025, 0, 3), older);
 
     expect(store.searchIndex.listQueued(10)).toEqual([older]);
     // The queue indexes the outer text again, which keeps the full text at the new rowid.
-    store.searchIndex.index(older, { ...DOCUMENT, body: 'outer only', depth: 'outer' });
+    store.searchIndex.index(older, {
+      ...EMPTY_SEARCH_DOCUMENT,
+      body: 'outer only',
+      depth: 'outer',
+    });
     expect(store.searchIndex.depthOf(older)).toBe('full');
     expect(ids({ text: 'harbour' })).toEqual([older, newer]);
     expect(ids({ text: 'harbour', limit: 1 })).toEqual([older]);
@@ -264,7 +258,7 @@ describe('search newest first', () => {
     ];
     const stored = bodies.map((body, index) => {
       const id = insert(inbox, index + 1, date + index * DAY, date);
-      store.searchIndex.index(id, { ...DOCUMENT, body });
+      store.searchIndex.index(id, { ...EMPTY_SEARCH_DOCUMENT, body });
       return id;
     });
     const [glacier, glacial, glad, glace, gl, manyWords, many] = stored;
@@ -280,7 +274,7 @@ describe('search newest first', () => {
   });
 
   it('rejects indexing a deleted message', () => {
-    expect(() => store.searchIndex.index(99, DOCUMENT)).toThrow(
+    expect(() => store.searchIndex.index(99, EMPTY_SEARCH_DOCUMENT)).toThrow(
       expect.objectContaining({ code: 'MESSAGE_NOT_FOUND' }) as Error,
     );
   });

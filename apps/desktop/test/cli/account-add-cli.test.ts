@@ -7,14 +7,8 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSealpost } from './cli-runner.ts';
-import {
-  IMAP_STARTTLS_PORT,
-  SMTP_SUBMISSION_PORT,
-  stackCertificateFile,
-  stackPassword,
-  uniqueAddress,
-} from '../e2e/stack.ts';
+import { addCliAccount, type CliAccountOptions } from './cli-runner.ts';
+import { stackPassword, uniqueAddress } from '../e2e/stack.ts';
 
 /** Returns a 127.0.0.1 port that nothing listens on: bound once, then closed again. */
 async function closedPort(): Promise<number> {
@@ -31,45 +25,16 @@ describe('account add on a new data folder', { timeout: 120_000 }, () => {
   writeFileSync(passphraseFile, 'account add passphrase\n');
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  function addAccount(
+  const addAccount = (
     home: string,
     address: string,
     password: string,
-    ports: { imapPort?: number; smtpPort?: number } = {},
-    security = { imap: 'starttls', smtp: 'starttls' },
-  ) {
-    const passwordFile = path.join(work, `${address}.password`);
-    writeFileSync(passwordFile, `${password}\n`);
-    const { imapPort, smtpPort } = {
-      imapPort: IMAP_STARTTLS_PORT,
-      smtpPort: SMTP_SUBMISSION_PORT,
-      ...ports,
-    };
-    return runSealpost(home, [
-      'account',
-      'add',
-      '--email',
-      address,
-      '--imap-host',
-      '127.0.0.1',
-      '--imap-port',
-      String(imapPort),
-      '--imap-security',
-      security.imap,
-      '--smtp-host',
-      '127.0.0.1',
-      '--smtp-port',
-      String(smtpPort),
-      '--smtp-security',
-      security.smtp,
-      '--pin-certificate',
-      stackCertificateFile,
-      '--password-file',
-      passwordFile,
-      '--passphrase-file',
-      passphraseFile,
-    ]);
-  }
+    options: CliAccountOptions = {},
+  ) =>
+    addCliAccount(home, address, work, ['--passphrase-file', passphraseFile], {
+      ...options,
+      password,
+    });
 
   it('wrong password creates no data folder', async () => {
     const address = uniqueAddress('add-wrong');
@@ -112,8 +77,8 @@ describe('account add on a new data folder', { timeout: 120_000 }, () => {
     async (protocol) => {
       const address = uniqueAddress(`add-tls-${protocol}`);
       const home = path.join(work, `tls-${protocol}`);
-      const security = { imap: 'starttls', smtp: 'starttls', [protocol]: 'tls' };
-      const failed = await addAccount(home, address, stackPassword(address), {}, security);
+      const security = protocol === 'imap' ? { imapSecurity: 'tls' } : { smtpSecurity: 'tls' };
+      const failed = await addAccount(home, address, stackPassword(address), security);
       expect(failed.status).toBe(1);
       expect(failed.stderr).toContain('ERR_SSL_WRONG_VERSION_NUMBER');
       expect(failed.stderr).toContain(

@@ -3,12 +3,12 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCliUser } from './cli-runner.ts';
-import { SMTP_SUBMISSION_PORT, repositoryRoot, uniqueAddress } from '../e2e/stack.ts';
+import { repositoryRoot, uniqueAddress } from '../e2e/stack.ts';
+import { SmtpProxy } from './smtp-proxy.ts';
 import type { CliResult } from './cli-runner.ts';
 
 const cliEntry = path.join(repositoryRoot, 'apps/desktop/src/cli/main.ts');
@@ -44,45 +44,11 @@ function spawnSealpost(
   });
 }
 
-/**
- * A TCP proxy on 127.0.0.1 in front of the stack's submission port. While `stalled` it accepts
- * connections and never replies, like a server that hangs, and reports each one.
- */
-class StallingSmtpProxy {
-  stalled = false;
-  onStalledConnection: (() => void) | null = null;
-  readonly #sockets = new Set<net.Socket>();
-  readonly #server = net.createServer((client) => {
-    this.#sockets.add(client);
-    client.on('close', () => this.#sockets.delete(client));
-    client.on('error', () => undefined);
-    if (this.stalled) {
-      this.onStalledConnection?.();
-      return;
-    }
-    const upstream = net.connect(SMTP_SUBMISSION_PORT, '127.0.0.1');
-    this.#sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    return (this.#server.address() as net.AddressInfo).port;
-  }
-
-  close(): void {
-    for (const socket of this.#sockets) socket.destroy();
-    this.#server.close();
-  }
-}
-
 describe('sealpost process behaviour', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'sealpost-cli-process-'));
   const alice = { address: uniqueAddress('interrupt'), home: path.join(work, 'alice') };
   const passphraseFile = path.join(work, 'passphrase');
-  const proxy = new StallingSmtpProxy();
+  const proxy = new SmtpProxy();
 
   beforeAll(async () => {
     writeFileSync(passphraseFile, 'cli process passphrase\n');
@@ -90,8 +56,8 @@ describe('sealpost process behaviour', () => {
     await addCliUser(alice, work, ['--passphrase-file', passphraseFile], proxyPort);
   });
 
-  afterAll(() => {
-    proxy.close();
+  afterAll(async () => {
+    await proxy.close();
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -59,15 +59,22 @@ export async function runSealpost(
   }
 }
 
-/** Stack ports that `addCliAccount` replaces, for a proxy in front of the stack. */
-export interface CliAccountPorts {
+/** Settings of `addCliAccount` that replace the stack's defaults. */
+export interface CliAccountOptions {
+  /** For a proxy in front of the stack. */
   imapPort?: number;
   smtpPort?: number;
+  /** Default: the stack's password of the address. */
+  password?: string;
+  /** Default: starttls, which the stack's ports expect. */
+  imapSecurity?: string;
+  smtpSecurity?: string;
 }
 
 /**
  * Runs `sealpost account add` for `address` in the data folder `home` against the local mail
  * stack (STARTTLS, pinned certificate), with the password written to a file in `work`.
+ * `options` replace ports, password or security for tests of failed logins.
  * `extraArgs` (such as `--passphrase-file F`) are appended. Returns the command's result unchecked.
  */
 export async function addCliAccount(
@@ -75,10 +82,10 @@ export async function addCliAccount(
   address: string,
   work: string,
   extraArgs: string[],
-  ports: CliAccountPorts = {},
+  options: CliAccountOptions = {},
 ): Promise<CliResult> {
   const passwordFile = path.join(work, `${address}.password`);
-  writeFileSync(passwordFile, `${stackPassword(address)}\n`);
+  writeFileSync(passwordFile, `${options.password ?? stackPassword(address)}\n`);
   return runSealpost(home, [
     'account',
     'add',
@@ -87,15 +94,15 @@ export async function addCliAccount(
     '--imap-host',
     '127.0.0.1',
     '--imap-port',
-    String(ports.imapPort ?? IMAP_STARTTLS_PORT),
+    String(options.imapPort ?? IMAP_STARTTLS_PORT),
     '--imap-security',
-    'starttls',
+    options.imapSecurity ?? 'starttls',
     '--smtp-host',
     '127.0.0.1',
     '--smtp-port',
-    String(ports.smtpPort ?? SMTP_SUBMISSION_PORT),
+    String(options.smtpPort ?? SMTP_SUBMISSION_PORT),
     '--smtp-security',
-    'starttls',
+    options.smtpSecurity ?? 'starttls',
     '--pin-certificate',
     stackCertificateFile,
     '--password-file',

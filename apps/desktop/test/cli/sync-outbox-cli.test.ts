@@ -3,43 +3,18 @@
 // only the fetched mail.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCliUser, runSealpost } from './cli-runner.ts';
-import { SMTP_SUBMISSION_PORT, uniqueAddress } from '../e2e/stack.ts';
-
-/** A TCP proxy on 127.0.0.1 in front of the stack's submission port that can be shut down. */
-class ClosableSmtpProxy {
-  readonly #sockets = new Set<net.Socket>();
-  readonly #server = net.createServer((client) => {
-    this.#sockets.add(client);
-    client.on('close', () => this.#sockets.delete(client));
-    client.on('error', () => undefined);
-    const upstream = net.connect(SMTP_SUBMISSION_PORT, '127.0.0.1');
-    this.#sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    return (this.#server.address() as net.AddressInfo).port;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-}
+import { uniqueAddress } from '../e2e/stack.ts';
+import { SmtpProxy } from './smtp-proxy.ts';
 
 describe('sync with SMTP unreachable', { timeout: 180_000 }, () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'sealpost-sync-outbox-'));
   const user = { address: uniqueAddress('sync-outbox'), home: path.join(work, 'user') };
   const passphraseFile = path.join(work, 'passphrase');
-  const proxy = new ClosableSmtpProxy();
+  const proxy = new SmtpProxy();
   const sealpost = (args: string[], input?: string) =>
     runSealpost(user.home, [...args, '--passphrase-file', passphraseFile], input);
 

@@ -5,7 +5,6 @@
 // The read returns the attachment byte-identical, no file of the data folder contains it in the
 // clear, and the peak memory of the sync stays well under the attachment's size.
 
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   mkdtempSync,
@@ -18,14 +17,10 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '@sealpost/storage';
-import { createSilentLogger } from '../../src/core/logger.ts';
 import { ORPHAN_AGE_MS } from '../../src/core/message-files.ts';
-import { resolveDataPaths } from '../../src/core/paths.ts';
-import { Sealpost } from '../../src/core/sealpost.ts';
-import type { LargeReceiveRequest, LargeReceiveResult } from './large-receive-child.ts';
+import type { LargeReceiveRequest } from './large-receive-child.ts';
+import { runLargeReceiveChild as runChild, sendSurvey, storeOf, withStore } from './large-mail.ts';
 import { createUser, swapCertificates } from './stack.ts';
 import type { TestUser } from './stack.ts';
 
@@ -33,7 +28,6 @@ const MIB = 1024 * 1024;
 const ATTACHMENT_MIB = 30;
 const PEER_ATTACHMENT_MIB = 10;
 const CANARY = Buffer.from('large-receive-canary-4c1d7e');
-const child = fileURLToPath(new URL('./large-receive-child.ts', import.meta.url));
 
 /** Returns a random attachment with the canary at its start, middle and end. */
 function makeAttachment(): Buffer {
@@ -54,56 +48,10 @@ function canaryForms(): Buffer[] {
   return forms;
 }
 
-/** Returns the store behind `sealpost`, for checks of rows the API does not show. */
-function storeOf(sealpost: Sealpost): Store {
-  return (sealpost as unknown as { store: Store }).store;
-}
-
 function filesUnder(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {
     const file = path.join(folder, name);
     return statSync(file).isDirectory() ? filesUnder(file) : [file];
-  });
-}
-
-interface ChildRun {
-  killed: boolean;
-  result: LargeReceiveResult | null;
-  stderr: string;
-}
-
-/**
- * Runs the child with `request`. With `killWhen`, polls it every 20 ms and sends SIGKILL once
- * it returns true.
- */
-function runChild(request: LargeReceiveRequest, killWhen?: () => boolean): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const process_ = spawn(process.execPath, ['--import', 'tsx', child, JSON.stringify(request)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let killed = false;
-    process_.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    process_.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    const poll = killWhen
-      ? setInterval(() => {
-          if (!killed && killWhen()) {
-            killed = true;
-            process_.kill('SIGKILL');
-          }
-        }, 20)
-      : null;
-    process_.on('error', reject);
-    process_.on('close', () => {
-      if (poll) clearInterval(poll);
-      const done = stdout.split('\n').find((line) => line.startsWith('done '));
-      resolve({
-        killed,
-        result: done ? (JSON.parse(done.slice(5)) as LargeReceiveResult) : null,
-        stderr,
-      });
-    });
   });
 }
 
@@ -126,47 +74,11 @@ describe('large message receive', () => {
     await swapCertificates(alice, carol);
     const peerFile = path.join(folder, 'peer.bin');
     writeFileSync(peerFile, attachment.subarray(0, PEER_ATTACHMENT_MIB * MIB));
-    await alice.sealpost.mail.send({
-      from: null,
-      to: [carol.address],
-      cc: [],
-      bcc: [],
-      subject: 'Smaller survey',
-      text: 'The survey is attached.\n',
-      attachments: [],
-      attachmentFiles: [
-        {
-          filename: 'survey.bin',
-          contentType: 'application/octet-stream',
-          path: peerFile,
-          size: PEER_ATTACHMENT_MIB * MIB,
-        },
-      ],
-      allowPlaintext: false,
-      openpgp: true,
-    });
+    await sendSurvey(alice, carol, 'Smaller survey', peerFile, PEER_ATTACHMENT_MIB * MIB);
     carol.sealpost.close();
     const attachmentFile = path.join(folder, 'attachment.bin');
     writeFileSync(attachmentFile, attachment);
-    const sent = await alice.sealpost.mail.send({
-      from: null,
-      to: [bob.address],
-      cc: [],
-      bcc: [],
-      subject: 'Large survey',
-      text: 'The survey is attached.\n',
-      attachments: [],
-      attachmentFiles: [
-        {
-          filename: 'survey.bin',
-          contentType: 'application/octet-stream',
-          path: attachmentFile,
-          size: attachment.length,
-        },
-      ],
-      allowPlaintext: false,
-      openpgp: true,
-    });
+    const sent = await sendSurvey(alice, bob, 'Large survey', attachmentFile, attachment.length);
     expect(sent.mode).toBe('openpgp');
     messageId = sent.messageId;
     // The children open bob's data folder; the test reopens it only between their runs.
@@ -187,24 +99,6 @@ describe('large message receive', () => {
     action,
     messageId,
   });
-
-  /** Opens bob's store in this process, runs `check` and closes it. */
-  async function withBob<T>(check: (sealpost: Sealpost) => T): Promise<T> {
-    const sealpost = await Sealpost.open(
-      resolveDataPaths({ SEALPOST_HOME: bob.home }),
-      createSilentLogger(),
-      {
-        passphrase: bob.passphrase,
-        preferPassphrase: true,
-        keychain: null,
-      },
-    );
-    try {
-      return check(sealpost);
-    } finally {
-      sealpost.close();
-    }
-  }
 
   function partialFiles(): string[] {
     try {
@@ -227,7 +121,7 @@ describe('large message receive', () => {
     const partialBytes = readFileSync(path.join(messagesFolder(), partial[0]!));
     for (const form of canaryForms()) expect(partialBytes.includes(form)).toBe(false);
 
-    await withBob((sealpost) => {
+    await withStore(bob, (sealpost) => {
       const stored = sealpost.mail
         .list({ account: null, folder: 'INBOX' })
         .filter((message) => message.messageId === messageId);
@@ -264,7 +158,7 @@ describe('large message receive', () => {
     ).toBeLessThan((ATTACHMENT_MIB - PEER_ATTACHMENT_MIB) / 2);
     expect(growthMiB).toBeLessThan(64);
 
-    const names = await withBob((sealpost) => {
+    const names = await withStore(bob, (sealpost) => {
       const stored = sealpost.mail
         .list({ account: null, folder: 'INBOX' })
         .filter((message) => message.messageId === messageId);
@@ -289,7 +183,7 @@ describe('large message receive', () => {
   }, 300_000);
 
   it('data folder holds no plaintext', async () => {
-    const key = await withBob((sealpost) => {
+    const key = await withStore(bob, (sealpost) => {
       const [name] = storeOf(sealpost).messageFiles.listNames();
       const id = sealpost.mail
         .list({ account: null, folder: 'INBOX' })

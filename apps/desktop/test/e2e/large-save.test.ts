@@ -6,7 +6,6 @@
 // saves anything or changes the stored message.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -18,14 +17,9 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '@sealpost/storage';
-import { createSilentLogger } from '../../src/core/logger.ts';
-import { resolveDataPaths } from '../../src/core/paths.ts';
-import { Sealpost } from '../../src/core/sealpost.ts';
 import { runSealpost } from '../cli/cli-runner.ts';
-import type { LargeReceiveRequest, LargeReceiveResult } from './large-receive-child.ts';
+import { runLargeReceiveChild as runChild, sendSurvey, storeOf, withStore } from './large-mail.ts';
 import {
   createUser,
   deliverRaw,
@@ -37,32 +31,6 @@ import {
 
 const MIB = 1024 * 1024;
 const ATTACHMENT_MIB = 24;
-const child = fileURLToPath(new URL('./large-receive-child.ts', import.meta.url));
-
-/** Returns the store behind `sealpost`, for checks of rows the API does not show. */
-function storeOf(sealpost: Sealpost): Store {
-  return (sealpost as unknown as { store: Store }).store;
-}
-
-/** Runs large-receive-child.ts with `request` and returns its result line. */
-function runChild(
-  request: LargeReceiveRequest,
-): Promise<{ result: LargeReceiveResult | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const process_ = spawn(process.execPath, ['--import', 'tsx', child, JSON.stringify(request)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    process_.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    process_.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    process_.on('error', reject);
-    process_.on('close', () => {
-      const done = stdout.split('\n').find((line) => line.startsWith('done '));
-      resolve({ result: done ? (JSON.parse(done.slice(5)) as LargeReceiveResult) : null, stderr });
-    });
-  });
-}
 
 describe('large attachment save', () => {
   let alice: TestUser;
@@ -84,25 +52,7 @@ describe('large attachment save', () => {
     const attachmentFile = path.join(work, 'survey.bin');
     writeFileSync(attachmentFile, attachment);
 
-    const sent = await alice.sealpost.mail.send({
-      from: null,
-      to: [bob.address],
-      cc: [],
-      bcc: [],
-      subject: 'Large survey',
-      text: 'The survey is attached.\n',
-      attachments: [],
-      attachmentFiles: [
-        {
-          filename: 'survey.bin',
-          contentType: 'application/octet-stream',
-          path: attachmentFile,
-          size: attachment.length,
-        },
-      ],
-      allowPlaintext: false,
-      openpgp: true,
-    });
+    const sent = await sendSurvey(alice, bob, 'Large survey', attachmentFile, attachment.length);
     expect(sent.mode).toBe('openpgp');
     messageId = sent.messageId;
     // Postfix may still be delivering the 44 MB message when other suites load the machine.
@@ -138,30 +88,22 @@ describe('large attachment save', () => {
     }
   };
 
-  /** Opens bob's store in this process, runs `check` and closes it. */
-  async function withBob<T>(check: (sealpost: Sealpost) => Promise<T> | T): Promise<T> {
-    const sealpost = await Sealpost.open(
-      resolveDataPaths({ SEALPOST_HOME: bob.home }),
-      createSilentLogger(),
-      { passphrase: bob.passphrase, preferPassphrase: true, keychain: null },
-    );
-    try {
-      return await check(sealpost);
-    } finally {
-      sealpost.close();
-    }
-  }
-
-  it('saves the attachment byte-identical', async () => {
-    const saved = path.join(work, 'saved');
+  /** Runs `sealpost read` on message `row` with --save-attachments into a new folder `name`. */
+  async function saveAttachments(row: number, name: string) {
+    const saved = path.join(work, name);
     mkdirSync(saved);
     const read = await runSealpost(bob.home, [
       'read',
-      String(id),
+      String(row),
       '--save-attachments',
       saved,
       ...secret(),
     ]);
+    return { saved, read };
+  }
+
+  it('saves the attachment byte-identical', async () => {
+    const { saved, read } = await saveAttachments(id, 'saved');
     expect(read.stderr).toBe('');
     expect(read.status).toBe(0);
     expect(read.stdout).toContain('Signature:  valid');
@@ -210,7 +152,7 @@ describe('large attachment save', () => {
       `Message-ID: <${tamperedId}>\r`,
     );
     await deliverRaw(bob, Buffer.from(tampered, 'latin1'));
-    const tamperedRow = await withBob(async (sealpost) => {
+    const tamperedRow = await withStore(bob, async (sealpost) => {
       await sealpost.mail.sync({ account: null });
       const found = sealpost.mail
         .list({ account: null, folder: 'INBOX' })
@@ -219,15 +161,7 @@ describe('large attachment save', () => {
       return found!.id;
     });
 
-    const saved = path.join(work, 'tampered');
-    mkdirSync(saved);
-    const read = await runSealpost(bob.home, [
-      'read',
-      String(tamperedRow),
-      '--save-attachments',
-      saved,
-      ...secret(),
-    ]);
+    const { saved, read } = await saveAttachments(tamperedRow, 'tampered');
     expect(read.status).not.toBe(0);
     expect(read.stderr).toContain('DECRYPT_FAILED');
     expect(read.stdout).toBe('');
@@ -236,7 +170,7 @@ describe('large attachment save', () => {
   }, 240_000);
 
   it('changed message file saves nothing', async () => {
-    const { name, header } = await withBob((sealpost) => ({
+    const { name, header } = await withStore(bob, (sealpost) => ({
       name: storeOf(sealpost).messageFiles.get(id)!.name,
       header: Buffer.from(storeOf(sealpost).messages.getRaw(id)),
     }));
@@ -247,15 +181,7 @@ describe('large attachment save', () => {
     bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
     writeFileSync(file, bytes);
 
-    const saved = path.join(work, 'changed');
-    mkdirSync(saved);
-    const read = await runSealpost(bob.home, [
-      'read',
-      String(id),
-      '--save-attachments',
-      saved,
-      ...secret(),
-    ]);
+    const { saved, read } = await saveAttachments(id, 'changed');
     expect(read.status).not.toBe(0);
     // decryptToSpool reports a failed read of its source as DECRYPT_FAILED, with the cause.
     expect(read.stderr).toContain('DECRYPT_FAILED');
@@ -264,7 +190,7 @@ describe('large attachment save', () => {
     expect(attachmentFiles()).toEqual([]);
 
     // The stored message is unchanged, so the original file reads again once it is back.
-    await withBob((sealpost) => {
+    await withStore(bob, (sealpost) => {
       expect(storeOf(sealpost).messageFiles.get(id)!.name).toBe(name);
       expect(Buffer.from(storeOf(sealpost).messages.getRaw(id)).equals(header)).toBe(true);
     });

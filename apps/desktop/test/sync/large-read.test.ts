@@ -10,7 +10,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptAndSign, generateIdentity, type GeneratedIdentity } from '@sealpost/crypto-core';
 import { decryptArmoredStream } from '../../src/core/large-decrypt.ts';
-import { openFileMessage, pgpMimeBoundary } from '../../src/core/large-read.ts';
+import {
+  openFileMessage,
+  pgpMimeBoundary,
+  type OpenedFileMessage,
+} from '../../src/core/large-read.ts';
 import { MessageFiles } from '../../src/core/message-files.ts';
 
 const BOUNDARY = 'b1_sealpost_test';
@@ -68,6 +72,27 @@ describe('openFileMessage', () => {
   }, 60_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  /** Encrypts `entity` to bob and signs it as alice, armored. */
+  function encryptEntity(): Promise<string> {
+    return encryptAndSign({
+      data: entity,
+      recipientCertificates: [bob.certificate],
+      signingKey: { secretKey: alice.secretKey, passphrase: 'a' },
+    });
+  }
+
+  /** Decrypts the ciphertext of `opened` as bob and checks it is `entity` signed by alice. */
+  async function expectEntity(opened: OpenedFileMessage): Promise<void> {
+    const decrypted = await decryptArmoredStream({
+      message: opened.ciphertext!(),
+      decryptionKeys: [{ secretKey: bob.secretKey, passphrase: 'b' }],
+      verificationCertificates: [alice.certificate],
+      expectedSignerAddress: 'alice@sealpost.test',
+    });
+    expect(Buffer.from(decrypted.data).equals(entity)).toBe(true);
+    expect(decrypted.signatures.map((signature) => signature.status)).toEqual(['valid']);
+  }
+
   it('reads the boundary of PGP/MIME only', () => {
     expect(pgpMimeBoundary(Buffer.from(HEADER))).toBe(BOUNDARY);
     expect(
@@ -79,46 +104,24 @@ describe('openFileMessage', () => {
   });
 
   it('streams the ciphertext to decryption', async () => {
-    const message = await encryptAndSign({
-      data: entity,
-      recipientCertificates: [bob.certificate],
-      signingKey: { secretKey: alice.secretKey, passphrase: 'a' },
-    });
+    const message = await encryptEntity();
     const file = await files.write(chunks(pgpMime(message)));
     const opened = await openFileMessage(files, file, Buffer.from(HEADER));
 
     expect(opened.parsed.kind).toBe('pgp-mime-encrypted');
     expect(opened.parsed.headers.messageId).toBe('<large-1@sealpost.test>');
     expect(opened.parsed.headers.from?.address).toBe('alice@sealpost.test');
-    const decrypted = await decryptArmoredStream({
-      message: opened.ciphertext!(),
-      decryptionKeys: [{ secretKey: bob.secretKey, passphrase: 'b' }],
-      verificationCertificates: [alice.certificate],
-      expectedSignerAddress: 'alice@sealpost.test',
-    });
-    expect(Buffer.from(decrypted.data).equals(entity)).toBe(true);
-    expect(decrypted.signatures.map((signature) => signature.status)).toEqual(['valid']);
+    await expectEntity(opened);
   }, 60_000);
 
   it('decodes a base64 ciphertext part', async () => {
-    const message = await encryptAndSign({
-      data: entity,
-      recipientCertificates: [bob.certificate],
-      signingKey: { secretKey: alice.secretKey, passphrase: 'a' },
-    });
+    const message = await encryptEntity();
     const file = await files.write(
       chunks(pgpMime(message, 'application/pgp-encrypted', 'base64'), 299_999),
     );
     const opened = await openFileMessage(files, file, Buffer.from(HEADER));
 
-    const decrypted = await decryptArmoredStream({
-      message: opened.ciphertext!(),
-      decryptionKeys: [{ secretKey: bob.secretKey, passphrase: 'b' }],
-      verificationCertificates: [alice.certificate],
-      expectedSignerAddress: 'alice@sealpost.test',
-    });
-    expect(Buffer.from(decrypted.data).equals(entity)).toBe(true);
-    expect(decrypted.signatures.map((signature) => signature.status)).toEqual(['valid']);
+    await expectEntity(opened);
   }, 60_000);
 
   it('rejects a wrong control part', async () => {

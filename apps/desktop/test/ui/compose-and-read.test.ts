@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatFingerprint } from '../../../../packages/ui/src/renderer/fingerprint.ts';
 import { uniqueAddress } from '../e2e/stack.ts';
 import { screenshot } from './harness.ts';
-import { openPreparedApp } from './prepared-app.ts';
+import { openPreparedAppWithMessage } from './prepared-app.ts';
 import type { PreparedApp } from './prepared-app.ts';
 
 const ORIGINAL_SUBJECT = 'Quarterly figures for the board';
@@ -23,27 +23,15 @@ describe('desktop UI composer', () => {
   const newMailToasts = () => app.page.locator('.toast', { hasText: /new messages? for/ });
 
   beforeAll(async () => {
-    app = await openPreparedApp('compose', {
-      setup: async (sealpost, _paths, address) => {
-        await sealpost.mail.send({
-          from: null,
-          to: [address],
-          cc: [],
-          bcc: [],
-          subject: ORIGINAL_SUBJECT,
-          text: ORIGINAL_TEXT,
-          attachments: [
-            {
-              filename: 'figures.csv',
-              contentType: 'text/csv',
-              content: ORIGINAL_ATTACHMENT,
-            },
-          ],
-          allowPlaintext: false,
-        });
+    app = await openPreparedAppWithMessage('compose', {
+      subject: ORIGINAL_SUBJECT,
+      text: ORIGINAL_TEXT,
+      attachment: {
+        filename: 'figures.csv',
+        contentType: 'text/csv',
+        content: ORIGINAL_ATTACHMENT,
       },
     });
-    await app.page.locator('.message-row').first().waitFor({ timeout: 30_000 });
   });
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueAddress } from '../e2e/stack.ts';
-import { openPreparedApp } from './prepared-app.ts';
+import { openPreparedAppWithMessage } from './prepared-app.ts';
 import type { PreparedApp } from './prepared-app.ts';
 
 const REPORT_SUBJECT = 'Sizes of the monthly report';
@@ -15,23 +15,11 @@ describe('desktop UI composer checks', () => {
   let app: PreparedApp;
 
   beforeAll(async () => {
-    app = await openPreparedApp('composer-checks', {
-      setup: async (sealpost, _paths, address) => {
-        await sealpost.mail.send({
-          from: null,
-          to: [address],
-          cc: [],
-          bcc: [],
-          subject: REPORT_SUBJECT,
-          text: 'The report is attached.',
-          attachments: [
-            { filename: 'report.txt', contentType: 'text/plain', content: REPORT_ATTACHMENT },
-          ],
-          allowPlaintext: false,
-        });
-      },
+    app = await openPreparedAppWithMessage('composer-checks', {
+      subject: REPORT_SUBJECT,
+      text: 'The report is attached.',
+      attachment: { filename: 'report.txt', contentType: 'text/plain', content: REPORT_ATTACHMENT },
     });
-    await app.page.locator('.message-row').first().waitFor({ timeout: 30_000 });
   });
 
   afterAll(async () => {

@@ -77,3 +77,38 @@ export async function openPreparedApp(
   await app.page.getByRole('toolbar', { name: 'Main actions' }).waitFor();
   return { ...app, address, certificate, core: () => app.session.require() };
 }
+
+type Attachment = Parameters<Sealpost['mail']['send']>[0]['attachments'][number];
+
+/** A message that the prepared user sends itself, encrypted, before the app opens. */
+export interface SelfMessage {
+  subject: string;
+  text: string;
+  attachment: Attachment;
+}
+
+/**
+ * Opens the prepared app for `role` after its user sent itself `message`, and waits until the
+ * message list shows a message.
+ */
+export async function openPreparedAppWithMessage(
+  role: string,
+  message: SelfMessage,
+): Promise<PreparedApp> {
+  const app = await openPreparedApp(role, {
+    setup: async (sealpost, _paths, address) => {
+      await sealpost.mail.send({
+        from: null,
+        to: [address],
+        cc: [],
+        bcc: [],
+        subject: message.subject,
+        text: message.text,
+        attachments: [message.attachment],
+        allowPlaintext: false,
+      });
+    },
+  });
+  await app.page.locator('.message-row').first().waitFor({ timeout: 30_000 });
+  return app;
+}

@@ -5,30 +5,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { Connection } from '../../src/connection.ts';
 import { applyDatabaseKey } from '../../src/database-key.ts';
-import { applyMigrations, readSchemaVersion } from '../../src/migrate.ts';
+import { readSchemaVersion } from '../../src/migrate.ts';
 import { MIGRATIONS } from '../../src/migrations/index.ts';
 import { openDatabase } from '../../src/index.ts';
 import { makeTempDir } from '../helpers.ts';
+import { insertAccountAndInbox, migrate } from './migration-helpers.ts';
 
 // More messages than one copy batch of the migration (500), and some raw messages larger than
 // a database page, so the copy crosses batch borders and overflow pages.
 const MESSAGE_COUNT = 1_203;
 
-function migrate(db: Database.Database, version: number): void {
-  applyMigrations(new Connection(db, 'test.db'), MIGRATIONS.slice(0, version));
-}
-
 /** Writes an account, a folder and MESSAGE_COUNT messages the way schema 6 stores them. */
 function seedAtVersion6(db: Database.Database): Map<number, Buffer> {
-  db.prepare(
-    `INSERT INTO accounts (id, email, imap_host, imap_port, imap_security, imap_user, smtp_host,
-       smtp_port, smtp_security, smtp_user, sealed_password, created_at)
-     VALUES (1, 'alice@example.org', 'imap.example.org', 993, 'tls', 'alice', 'smtp.example.org',
-       587, 'starttls', 'alice', x'01', 0)`,
-  ).run();
-  db.prepare(
-    `INSERT INTO folders (id, account_id, path, uid_validity, last_uid) VALUES (1, 1, 'INBOX', 7, 0)`,
-  ).run();
+  insertAccountAndInbox(db);
   const insert = db.prepare(
     `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, raw, size, flags,
        internal_date, from_address, subject, date, kind, created_at, body_state, server_size)

@@ -2,18 +2,13 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { Connection } from '../../src/connection.ts';
-import { applyMigrations } from '../../src/migrate.ts';
-import { MIGRATIONS } from '../../src/migrations/index.ts';
 import { Store } from '../../src/store.ts';
+import { insertAccountAndInbox, migrate } from './migration-helpers.ts';
 
 // Enough messages with repeated dates and missing Date headers that the copy has to place
 // several messages in one date bucket.
 const MESSAGE_COUNT = 300;
 const DAY = 86_400_000;
-
-function migrate(db: Database.Database, version: number): void {
-  applyMigrations(new Connection(db, 'test.db'), MIGRATIONS.slice(0, version));
-}
 
 interface Seeded {
   id: number;
@@ -24,15 +19,7 @@ interface Seeded {
 
 /** Writes messages and their index entries the way schema 9 stores them (rowid = message id). */
 function seedAtVersion9(db: Database.Database): Seeded[] {
-  db.prepare(
-    `INSERT INTO accounts (id, email, imap_host, imap_port, imap_security, imap_user, smtp_host,
-       smtp_port, smtp_security, smtp_user, sealed_password, created_at)
-     VALUES (1, 'alice@example.org', 'imap.example.org', 993, 'tls', 'alice', 'smtp.example.org',
-       587, 'starttls', 'alice', x'01', 0)`,
-  ).run();
-  db.prepare(
-    `INSERT INTO folders (id, account_id, path, uid_validity, last_uid) VALUES (1, 1, 'INBOX', 7, 0)`,
-  ).run();
+  insertAccountAndInbox(db);
   const insertMessage = db.prepare(
     `INSERT INTO messages (account_id, folder_id, uid_validity, uid, message_id, size, flags,
        internal_date, from_address, subject, date, kind, created_at, body_state, server_size)
