@@ -136,7 +136,10 @@ export class BodyPacks {
     try {
       read = readSync(this.#reader(record.pack), sealed, 0, record.length, record.offset);
     } catch (error) {
-      throw damaged(messageId, record.pack, 'it cannot be read', error);
+      const code = (error as NodeJS.ErrnoException).code;
+      const problem =
+        code === 'ENOENT' ? 'its pack file is missing' : `it cannot be read (${code})`;
+      throw damaged(messageId, record.pack, problem, error);
     }
     if (read !== record.length) {
       throw damaged(messageId, record.pack, `it ends ${record.length - read} bytes early`);
@@ -204,11 +207,11 @@ export class BodyPacks {
       this.flush();
       this.#closeWriting();
     }
-    mkdirSync(this.folder, { recursive: true, mode: 0o700 });
-    chmodSync(this.folder, 0o700);
     const name = `${randomBytes(16).toString('hex')}.pack`;
     let fd: number;
     try {
+      mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+      chmodSync(this.folder, 0o700);
       fd = openSync(path.join(this.folder, name), 'wx', 0o600);
       // The new name must survive a power loss along with the records in it.
       const folder = openSync(this.folder, 'r');
@@ -265,8 +268,10 @@ function ioError(action: string, folder: string, error: unknown): StorageError {
   const code = (error as NodeJS.ErrnoException).code;
   return new StorageError(
     code === 'ENOSPC' ? 'DISK_FULL' : 'IO_FAILED',
-    `Cannot ${action} in ${folder}: ${(error as Error).message}. ` +
-      (code === 'ENOSPC' ? 'Free disk space, then retry.' : 'Check the data folder, then retry.'),
+    `Cannot ${action} in ${folder} (${code ?? (error as Error).message}). ` +
+      (code === 'ENOSPC'
+        ? 'Free disk space, then retry.'
+        : `Check that ${folder} is a folder you can write to, then retry.`),
     { cause: error },
   );
 }

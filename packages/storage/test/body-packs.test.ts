@@ -131,6 +131,30 @@ describe('body packs', () => {
     expect(store.messages.getRaw(first).equals(again)).toBe(true);
   });
 
+  it('keeps a damaged record during a move', () => {
+    const id = headers(store, folderId, 1);
+    store.messageSync.completeBody(id, body(1), FIELDS);
+    const { folderId: trash } = seedFolder(store, 'alice@example.org', 'Trash', 9);
+    store.messages.moveToFolder(id, trash);
+    const [pack] = packFiles();
+    const bytes = fs.readFileSync(pack!);
+    bytes[100] = bytes[100]! ^ 0x01;
+    fs.writeFileSync(pack!, bytes);
+    store.close();
+    store = openDatabase(dbPath(), { encryptionKey: KEY });
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      expect(() => store.messages.getRaw(id)).toThrow(/pending move or delete/);
+    }
+    expect(store.messageSync.hasBody(id)).toBe(true);
+
+    // Once the move has its UID, the next read hands the body back to sync.
+    store.messages.assignUid(id, { uidValidity: 9, uid: 4 });
+    expect(() => store.messages.getRaw(id)).toThrow(/next sync fetches it/);
+    expect(store.messageSync.hasBody(id)).toBe(false);
+    expect(store.messages.getRaw(id).toString()).toBe(HEADER);
+  });
+
   it('rejects a cut pack', () => {
     const id = headers(store, folderId, 1);
     store.messageSync.completeBody(id, body(1), FIELDS);
@@ -219,6 +243,18 @@ describe('body packs', () => {
     store.messageSync.completeBody(second, body(2), FIELDS);
     expect(pendingAtFlush).toEqual([false, true]);
     expect(packs.pendingFlush).toBe(false);
+  });
+
+  it('names an unusable bodies folder', () => {
+    fs.writeFileSync(bodiesDir(), 'not a folder');
+    const id = headers(store, folderId, 1);
+    expect(() => store.messageSync.completeBody(id, body(1), FIELDS)).toThrow(
+      expect.objectContaining({ code: 'IO_FAILED' }),
+    );
+    expect(() => store.messageSync.completeBody(id, body(1), FIELDS)).toThrow(
+      `Check that ${bodiesDir()} is a folder you can write to`,
+    );
+    expect(store.messageSync.hasBody(id)).toBe(false);
   });
 
   it('drops the record with its message', () => {

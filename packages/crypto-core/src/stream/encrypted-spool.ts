@@ -5,7 +5,7 @@
 // dispose(). Record lengths follow from the size kept in memory, so a cut file is detected.
 
 import { createCipheriv, createDecipheriv, randomBytes, type CipherGCM } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,13 @@ import { CryptoError } from '../errors.ts';
 /** Plaintext bytes per record; every record but the last is exactly this long. */
 const RECORD_BYTES = 1024 * 1024;
 const TAG_BYTES = 16;
+const SPOOL_PREFIX = 'sealpost-spool-';
+
+/**
+ * Time since the last write after which a spool folder counts as left by a process that was
+ * killed. A live spool is written or read back within minutes even for a message of gigabytes.
+ */
+export const STALE_SPOOL_MS = 6 * 60 * 60_000;
 
 export class EncryptedSpool {
   readonly #directory: string;
@@ -41,7 +48,8 @@ export class EncryptedSpool {
 
   /** Creates an empty spool in a new private folder under `parent` (default: the OS temp folder). */
   static async create(parent: string = os.tmpdir()): Promise<EncryptedSpool> {
-    const spool = new EncryptedSpool(mkdtempSync(path.join(parent, 'sealpost-spool-')));
+    removeStaleSpools(parent);
+    const spool = new EncryptedSpool(mkdtempSync(path.join(parent, SPOOL_PREFIX)));
     spool.#handle = await open(spool.#file, 'wx', 0o600);
     return spool;
   }
@@ -186,4 +194,30 @@ function spoolDamaged(record: number, cause?: unknown): CryptoError {
       'decrypt the message again.',
     { cause },
   );
+}
+
+/**
+ * Deletes spool folders under `parent` whose file was last written STALE_SPOOL_MS or more before
+ * `now`, and returns their names. A killed process cannot dispose of its spool. The key died
+ * with the process, so the file is unreadable, but it would take disk space for good.
+ */
+export function removeStaleSpools(parent: string, now = Date.now()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(SPOOL_PREFIX)) continue;
+    const folder = path.join(parent, name);
+    const written =
+      statSync(path.join(folder, 'spool.bin'), { throwIfNoEntry: false })?.mtimeMs ??
+      statSync(folder, { throwIfNoEntry: false })?.mtimeMs;
+    if (written === undefined || now - written < STALE_SPOOL_MS) continue;
+    rmSync(folder, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

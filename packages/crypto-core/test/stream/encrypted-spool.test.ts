@@ -4,11 +4,13 @@
 
 import { randomBytes } from 'node:crypto';
 import {
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   truncateSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -109,6 +111,26 @@ describe('EncryptedSpool', () => {
     expect(error).toBeInstanceOf(CryptoError);
     expect((error as CryptoError).code).toBe('DECRYPT_FAILED');
     await spool.dispose();
+  });
+
+  it('deletes spools left by a killed process', async () => {
+    const folder = mkdtempSync(path.join(parent, 'stale-'));
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 60 * 60_000);
+    for (const name of ['sealpost-spool-old', 'sealpost-spool-recent', 'other-old']) {
+      mkdirSync(path.join(folder, name));
+      writeFileSync(path.join(folder, name, 'spool.bin'), 'sealed bytes');
+    }
+    utimesSync(path.join(folder, 'sealpost-spool-old', 'spool.bin'), hoursAgo(7), hoursAgo(7));
+    utimesSync(path.join(folder, 'sealpost-spool-recent', 'spool.bin'), hoursAgo(5), hoursAgo(5));
+    utimesSync(path.join(folder, 'other-old', 'spool.bin'), hoursAgo(7), hoursAgo(7));
+
+    const spool = await EncryptedSpool.create(folder);
+    const left = readdirSync(folder).sort();
+    await spool.dispose();
+    expect(left).not.toContain('sealpost-spool-old');
+    expect(left).toContain('sealpost-spool-recent');
+    expect(left).toContain('other-old');
+    expect(left.filter((name) => name.startsWith('sealpost-spool-'))).toHaveLength(2);
   });
 
   it('rejects append after seal', async () => {

@@ -215,12 +215,12 @@ export class MessageRepository {
       return this.packs.read(record, id);
     } catch (error) {
       if (error instanceof StorageError && error.code === 'MESSAGE_BODY_DAMAGED') {
-        this.#forgetBody(id);
-        throw new StorageError(
-          'MESSAGE_BODY_DAMAGED',
-          `${error.message} The next sync fetches it from the server again.`,
-          { cause: error },
-        );
+        const next = this.#forgetBody(id)
+          ? 'The next sync fetches it from the server again.'
+          : 'It is fetched again once its pending move or delete has reached the server: run a sync, then read it again.';
+        throw new StorageError('MESSAGE_BODY_DAMAGED', `${error.message} ${next}`, {
+          cause: error,
+        });
       }
       throw error;
     } finally {
@@ -236,16 +236,24 @@ export class MessageRepository {
     return new Set(rows.map((row) => row[0]));
   }
 
-  /** Puts message `id` back to headers only, which message_raw still contains. */
-  #forgetBody(id: number): void {
-    this.connection.write(`forget the damaged body of message ${id}`, (db) => {
+  /**
+   * Puts message `id` back to headers only, which message_raw still contains, and returns
+   * true. A message without a UID (a move not yet on the server) cannot be fetched again, so it
+   * keeps its record, and each read reports the damage until the move has its UID.
+   */
+  #forgetBody(id: number): boolean {
+    return this.connection.write(`forget the damaged body of message ${id}`, (db) => {
+      const changes = db
+        .prepare(
+          `UPDATE messages SET body_state = 'headers',
+             size = (SELECT length(raw) FROM message_raw WHERE message_id = ?)
+           WHERE id = ? AND uid IS NOT NULL`,
+        )
+        .run(id, id).changes;
+      if (changes === 0) return false;
       db.prepare('DELETE FROM message_bodies WHERE message_id = ?').run(id);
-      db.prepare(
-        `UPDATE messages SET body_state = 'headers',
-           size = (SELECT length(raw) FROM message_raw WHERE message_id = ?)
-         WHERE id = ? AND uid IS NOT NULL`,
-      ).run(id, id);
       db.prepare('DELETE FROM search_queue WHERE message_id = ?').run(id);
+      return true;
     });
   }
 
