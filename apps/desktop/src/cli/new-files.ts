@@ -3,6 +3,7 @@
 // again, so a half-written set never outlives the command.
 
 import { existsSync, mkdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CoreError } from '../core/errors.ts';
 
 export interface NewFile {
@@ -63,13 +64,42 @@ export function writeNewFiles(
     for (const file of written) unlinkSync(file);
     if (createdFolder !== null) removeEmptyFolder(createdFolder);
     const failed = files[written.length];
-    const target = failed ? `the ${failed.description} ${failed.path}` : `the folder ${folder}`;
-    throw new CoreError(
+    if (failed === undefined) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `Cannot create the folder ${folder}: ${(error as Error).message}; nothing was written, so choose a folder you can write to.`,
+        { cause: error },
+      );
+    }
+    throw writeFailure(error, failed.path, failed.description, 'nothing was written, so ');
+  }
+}
+
+/**
+ * Builds the INVALID_ARGUMENT error for a failed write of `file`. A missing folder is named
+ * as such, because the raw ENOENT message does not say which part of the path is missing.
+ * `prefix` goes before the advice, for example "nothing was written, so ".
+ */
+export function writeFailure(
+  error: unknown,
+  file: string,
+  description: string,
+  prefix = '',
+): CoreError {
+  const folder = path.dirname(file);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new CoreError(
       'INVALID_ARGUMENT',
-      `Cannot write ${target}: ${(error as Error).message}; nothing was written, so choose a path in a folder that exists and that you can write to.`,
+      `Cannot write the ${description} ${file}, because the folder ${folder} does not exist; ${prefix}create the folder first or choose a path in a folder that exists.`,
       { cause: error },
     );
   }
+  return new CoreError(
+    'INVALID_ARGUMENT',
+    `Cannot write the ${description} ${file}: ${(error as Error).message}; ${prefix}choose a path in a folder that exists and that you can write to.`,
+    { cause: error },
+  );
 }
 
 /** Removes `folder` if it is empty; a folder that contains other files is kept. */

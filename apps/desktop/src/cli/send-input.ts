@@ -2,7 +2,7 @@
 // and attachment files. `send --dry-run` runs the same checks, so a plan that passes would
 // not fail later on its input.
 
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileAttachmentInput } from '@sealpost/mail-transport';
 import path from 'node:path';
 import { CoreError } from '../core/errors.ts';
@@ -112,15 +112,47 @@ function decodeOrThrow(
   }
 }
 
-/** Reads a body or attachment file; `role` names the file's role in the error. */
-export function readInputFile(file: string, role: string): Buffer {
+/**
+ * Maximum size of a --body-file. The whole text is read into memory, so this
+ * limit keeps a huge file from exhausting memory. Large
+ * content belongs in an attachment, which is streamed.
+ */
+export const MAX_BODY_FILE_BYTES = 64 * 1024 * 1024;
+
+/** Reads a --body-file, which must be a regular file of at most MAX_BODY_FILE_BYTES. */
+export function readBodyFile(file: string): Buffer {
+  let descriptor: number | null = null;
   try {
-    return readFileSync(file);
+    descriptor = openSync(file, 'r');
+    const info = fstatSync(descriptor);
+    if (!info.isFile()) throw new Error('it is not a regular file');
+    if (info.size > MAX_BODY_FILE_BYTES) {
+      throw new CoreError(
+        'INVALID_ARGUMENT',
+        `The body file ${file} has ${info.size} bytes, more than the limit of ${MAX_BODY_FILE_BYTES} bytes (64 MiB); send large content as an attachment with --attach ${file} and a short text.`,
+      );
+    }
+    return readExactly(descriptor, info.size);
   } catch (error) {
+    if (error instanceof CoreError) throw error;
     throw new CoreError(
       'INVALID_ARGUMENT',
-      `Cannot read the ${role} file ${file}: ${(error as Error).message}; check the path (relative paths start from the current directory).`,
+      `Cannot read the body file ${file}: ${(error as Error).message}; check the path (relative paths start from the current directory).`,
       { cause: error },
     );
+  } finally {
+    if (descriptor !== null) closeSync(descriptor);
   }
+}
+
+/** Reads up to `size` bytes, the length fstat gave, so a file that grows meanwhile stays bounded. */
+function readExactly(descriptor: number, size: number): Buffer {
+  const buffer = Buffer.alloc(size);
+  let offset = 0;
+  while (offset < size) {
+    const count = readSync(descriptor, buffer, offset, size - offset, null);
+    if (count === 0) break;
+    offset += count;
+  }
+  return buffer.subarray(0, offset);
 }

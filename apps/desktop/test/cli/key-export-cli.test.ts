@@ -2,7 +2,7 @@
 // with the passphrase the command names: the Sealpost passphrase, or --key-passphrase-file.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,6 +136,55 @@ describe('key export --secret', () => {
     expect(imported.stdout).toContain(`Imported your secret key`);
     expect(imported.status).toBe(0);
   });
+
+  it('writes a new secret key file 0600', async () => {
+    const keyFile = path.join(work, 'secret-mode.asc');
+    expect((await exportSecret(keyFile)).status).toBe(0);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([['--secret'], ['--revocation']])('%s rejects an existing file', async (kind) => {
+    const existing = path.join(work, `existing${kind}.asc`);
+    writeFileSync(existing, 'old content\n', { mode: 0o644 });
+    const exported = await sealpost(home, [
+      'key',
+      'export',
+      '--address',
+      address,
+      kind,
+      '--output',
+      existing,
+      '--passphrase-file',
+      passphraseFile,
+    ]);
+    expect(exported.stderr).toContain(`${existing} already exists; choose a new file name.`);
+    expect(exported.status).toBe(1);
+    expect(readFileSync(existing, 'utf8')).toBe('old content\n');
+  });
+
+  it.each([[[] as string[]], [['--secret']], [['--revocation']]])(
+    'names a missing output folder %j',
+    async (kind) => {
+      const missing = path.join(work, 'no-such-folder', 'key.asc');
+      const exported = await sealpost(home, [
+        'key',
+        'export',
+        '--address',
+        address,
+        ...kind,
+        '--output',
+        missing,
+        '--passphrase-file',
+        passphraseFile,
+      ]);
+      expect(exported.stderr).toContain('INVALID_ARGUMENT: Cannot write the ');
+      expect(exported.stderr).toContain(
+        `${missing}, because the folder ${path.dirname(missing)} does not exist`,
+      );
+      expect(exported.stderr).not.toContain('ENOENT');
+      expect(exported.status).toBe(1);
+    },
+  );
 
   it('rejects --key-passphrase-file without --secret', async () => {
     const exported = await sealpost(home, [

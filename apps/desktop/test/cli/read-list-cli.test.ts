@@ -1,8 +1,8 @@
-// `sealpost read` and `list` on mail from other clients (HTML only, very long subject), and
-// the messages of commands with nothing to do: an empty key list, `flag` without a flag, and
-// `key export` of a contact's address.
-
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `sealpost read` and `list` on mail from other clients: HTML only, a very long subject, and
+// attachment names that are too long or unsafe as file names. Also the messages of commands
+// with nothing to do: an empty key list, `flag` without a flag, and `key export` of a
+// contact's address.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,8 +44,27 @@ describe('read and list output', () => {
         'Content-Transfer-Encoding: base64\r\n\r\n' +
         `${Buffer.alloc(1536, 7).toString('base64')}\r\n--b1--\r\n`,
     );
+    await deliver(
+      alice.address,
+      'Subject: Odd names\r\nContent-Type: multipart/mixed; boundary="b2"',
+      '--b2\r\nContent-Type: text/plain\r\n\r\nFour files.\r\n' +
+        attachmentPart(`filename="${'n'.repeat(300)}.pdf"`, 'long') +
+        attachmentPart(`filename*=utf-8''xx${'%C3%BC'.repeat(130)}.txt`, 'utf8') +
+        attachmentPart('filename=".."', 'dots') +
+        attachmentPart('filename=".profile"', 'hidden') +
+        attachmentPart('filename="after.txt"', 'after') +
+        '--b2--\r\n',
+    );
     expect((await sealpost(alice.home, ['sync', ...withPassphrase])).status).toBe(0);
   });
+
+  /** Returns one text/plain attachment part of the "Odd names" message. */
+  function attachmentPart(filenameParameter: string, content: string): string {
+    return (
+      '--b2\r\nContent-Type: text/plain\r\n' +
+      `Content-Disposition: attachment; ${filenameParameter}\r\n\r\n${content}\r\n`
+    );
+  }
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -97,6 +116,63 @@ describe('read and list output', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`--save-attachments ${file} is a file; give a folder`);
     expect(result.stderr).not.toContain('EEXIST');
+  });
+
+  it('read saves odd attachment names', async () => {
+    const message = (await listed()).find((entry) => entry.subject === 'Odd names')!;
+    const folder = path.join(work, 'odd-names');
+    const result = await sealpost(alice.home, [
+      'read',
+      String(message.id),
+      '--save-attachments',
+      folder,
+      ...withPassphrase,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+
+    const names = readdirSync(folder);
+    expect(names).toHaveLength(5);
+    for (const name of names) expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
+    const long = names.find((name) => name.startsWith('nnn'))!;
+    expect(long).toBe(`${'n'.repeat(251)}.pdf`);
+    const utf8 = names.find((name) => name.startsWith('xx'))!;
+    // "xx" and 124 two-byte "ü" fill 250 of the 251 bytes left beside ".txt", so the cut
+    // falls before a whole "ü" instead of splitting one.
+    expect(utf8).toBe(`xx${'ü'.repeat(124)}.txt`);
+    expect(names).toContain('attachment');
+    expect(names).toContain('_.profile');
+    expect(names).toContain('after.txt');
+  });
+
+  it('read rejects an empty attachment folder', async () => {
+    const result = await sealpost(alice.home, [
+      'read',
+      '1',
+      '--save-attachments',
+      '',
+      ...withPassphrase,
+    ]);
+    expect(result.stderr).toContain('--save-attachments needs a folder name');
+    expect(result.status).toBe(1);
+  });
+
+  it.each(['0x1', '1e3', ' 1', '1.0', '+1', '0'])('read rejects message id "%s"', async (id) => {
+    const result = await sealpost(alice.home, ['read', id, ...withPassphrase]);
+    expect(result.stderr).toContain(`INVALID_ARGUMENT: Message id "${id}" is not valid`);
+    expect(result.status).toBe(1);
+  });
+
+  it('flag rejects a hexadecimal message id', async () => {
+    const result = await sealpost(alice.home, [
+      'flag',
+      '0x1',
+      '--add',
+      '\\Seen',
+      ...withPassphrase,
+    ]);
+    expect(result.stderr).toContain('Message id "0x1" is not valid');
+    expect(result.status).toBe(1);
   });
 
   it('list and search name a reached limit', async () => {

@@ -1,7 +1,7 @@
 // Input checks of `sealpost send`, which `send --dry-run` runs too: attachment files, the
-// subject (control characters, length) and the encoding of --body-file.
+// subject (control characters, length), and the kind, size and encoding of --body-file.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,26 @@ describe('send input checks', () => {
   it('rejects an overlong subject', async () => {
     const result = await sealpost(home, [...send, '--subject', 'x'.repeat(2001), '--dry-run']);
     expect(result.stderr).toContain('The subject has 2001 characters; shorten it to at most 2000');
+    expect(result.status).toBe(1);
+  });
+
+  it('rejects a device as body file', async () => {
+    const result = await sealpost(home, [...send, '--subject', 'x', '--body-file', '/dev/zero']);
+    expect(result.stderr).toContain(
+      'Cannot read the body file /dev/zero: it is not a regular file',
+    );
+    expect(result.status).toBe(1);
+  });
+
+  it('rejects a body file over 64 MiB', async () => {
+    const bodyFile = path.join(work, 'huge.txt');
+    writeFileSync(bodyFile, '');
+    // A sparse file: the size check must reject it before anything is read.
+    truncateSync(bodyFile, 64 * 1024 * 1024 + 1);
+    const result = await sealpost(home, [...send, '--subject', 'x', '--body-file', bodyFile]);
+    expect(result.stderr).toContain(`The body file ${bodyFile} has 67108865 bytes`);
+    expect(result.stderr).toContain('limit of 67108864 bytes (64 MiB)');
+    expect(result.stderr).toContain(`--attach ${bodyFile}`);
     expect(result.status).toBe(1);
   });
 

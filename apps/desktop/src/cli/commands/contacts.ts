@@ -2,12 +2,13 @@
 // verification of fingerprints (typed or from an openpgp4fpr: QR code), accepting a changed
 // key, and WKD/VKS lookups.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { HttpsTarget, KeyLookupOptions } from '@sealpost/mail-transport';
 import { CoreError } from '../../core/errors.ts';
 import { printJson, withSealpost } from '../context.ts';
 import { formatFingerprint } from './key.ts';
+import { writeOutputFile } from '../output-file.ts';
 
 export function registerContactCommands(program: Command): void {
   const contacts = program
@@ -155,7 +156,7 @@ export function registerContactCommands(program: Command): void {
     .action(async (options: { address: string; output: string }, command: Command) => {
       await withSealpost(command, { unlock: false }, async (sealpost) => {
         const { uri, png } = await sealpost.trust.ownQrCode(options.address);
-        writeFileSync(options.output, png);
+        writeOutputFile(options.output, png, 'QR code file', false);
         process.stdout.write(`Wrote ${uri} to ${options.output}.\n`);
       });
     });

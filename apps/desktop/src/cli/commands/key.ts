@@ -1,7 +1,6 @@
 // `sealpost key generate|export|import|list`: the user's own keys and certificates of others,
 // and recovery-code backups of all own secret keys.
 
-import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { CoreError } from '../../core/errors.ts';
@@ -10,6 +9,7 @@ import type { Sealpost } from '../../core/sealpost.ts';
 import { promptSecret, readSecretFile } from '../secrets.ts';
 import { setupCodeHint } from '../../core/setup-message.ts';
 import { exportBackup, importBackup, readKeyFile, splitOptions } from './key-backup.ts';
+import { checkOutputFile, writeOutputFile } from '../output-file.ts';
 
 export function registerKeyCommands(program: Command): void {
   const key = program.command('key').description('manage your keys and import certificates');
@@ -138,6 +138,8 @@ export function registerKeyCommands(program: Command): void {
           throw new CoreError('INVALID_ARGUMENT', '--key-passphrase-file needs --secret.');
         }
         const address = options.address;
+        const secretOutput = options.secret === true || options.revocation === true;
+        if (options.output) checkOutputFile(options.output, secretOutput);
         const keyPassphrase = options.keyPassphraseFile
           ? readSecretFile(options.keyPassphraseFile, 'key passphrase')
           : null;
@@ -160,9 +162,12 @@ export function registerKeyCommands(program: Command): void {
           }
 
           if (options.output) {
-            writeFileSync(options.output, armored, {
-              mode: options.secret || options.revocation ? 0o600 : 0o644,
-            });
+            const description = options.secret
+              ? 'secret key file'
+              : options.revocation
+                ? 'revocation certificate file'
+                : 'certificate file';
+            writeOutputFile(options.output, armored, description, secretOutput);
           } else {
             process.stdout.write(armored);
           }

@@ -17,7 +17,7 @@ import { printJson, withSealpost } from '../context.ts';
 import { failedOutboxNote } from './outbox.ts';
 import { terminalLine, terminalText } from '../terminal-text.ts';
 import { messageRow } from '../message-rows.ts';
-import { checkSubject, decodeBody, readAttachments, readInputFile } from '../send-input.ts';
+import { checkSubject, decodeBody, readAttachments, readBodyFile } from '../send-input.ts';
 import { withInterruptReport } from '../interrupted-send.ts';
 import { withFailedSendNote } from '../failed-send.ts';
 import { withSyncInterruptReport } from '../interrupted-sync.ts';
@@ -26,6 +26,8 @@ import { htmlToPlainText } from '../html-text.ts';
 import { sentence } from '../sentence.ts';
 import { formatByteSize } from '@sealpost/ui';
 import { limitReachedNote, parseLimit } from '../result-limit.ts';
+import { parseMessageId } from '../message-id.ts';
+import { attachmentNameParts, candidateName, type NameParts } from '../attachment-names.ts';
 
 interface SendOptions {
   from?: string;
@@ -75,9 +77,10 @@ export function registerMailCommands(program: Command): void {
       // A dry run checks the same input as a send. It reads standard input only for a send, so
       // an interactive dry run does not wait for a message text.
       checkSubject(options.subject);
-      const bodyFileText = options.bodyFile
-        ? decodeBody(readInputFile(options.bodyFile, 'body'), options.bodyFile, options.bodyCharset)
-        : null;
+      const bodyFileText =
+        options.bodyFile !== undefined
+          ? decodeBody(readBodyFile(options.bodyFile), options.bodyFile, options.bodyCharset)
+          : null;
       const attachments = readAttachments(options.attach);
       if (options.dryRun) {
         await withSealpost(command, { unlock: false }, async (sealpost) => {
@@ -223,20 +226,15 @@ export function registerMailCommands(program: Command): void {
         options: { json?: boolean; saveAttachments?: string },
         command: Command,
       ) => {
-        const messageId = Number(id);
-        if (!Number.isInteger(messageId) || messageId < 1) {
-          throw new CoreError(
-            'INVALID_ARGUMENT',
-            `Message id ${id} is not valid; take an id from "sealpost list".`,
-          );
-        }
+        const messageId = parseMessageId(id);
 
-        if (options.saveAttachments) checkAttachmentFolder(options.saveAttachments);
+        if (options.saveAttachments !== undefined) checkAttachmentFolder(options.saveAttachments);
         await withSealpost(command, { unlock: true }, async (sealpost) => {
           const message = await readOrExplain(sealpost, messageId);
           // Large attachments wait in encrypted temporary files until they are saved.
           try {
-            if (options.saveAttachments) await saveAttachments(message, options.saveAttachments);
+            if (options.saveAttachments !== undefined)
+              await saveAttachments(message, options.saveAttachments);
             if (options.json) {
               return printJson({
                 ...message,
@@ -340,8 +338,14 @@ function printPlan(plan: SendPlan): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-/** Raises INVALID_ARGUMENT when `folder` exists but is not a folder. */
+/** Raises INVALID_ARGUMENT when `folder` is empty, or exists but is not a folder. */
 function checkAttachmentFolder(folder: string): void {
+  if (folder === '') {
+    throw new CoreError(
+      'INVALID_ARGUMENT',
+      '--save-attachments needs a folder name, but the value is empty; give a folder such as --save-attachments attachments.',
+    );
+  }
   if (existsSync(folder) && !statSync(folder).isDirectory()) {
     throw new CoreError(
       'INVALID_ARGUMENT',
@@ -362,10 +366,9 @@ async function saveAttachments(message: ReadResult, folder: string): Promise<voi
     );
   }
   for (const attachment of message.attachments) {
-    // Only the base name is used, so a crafted file name cannot write outside the folder, and
-    // an existing file is never replaced: a free name like "report (2).pdf" is chosen instead.
-    const name = path.basename(terminalLine(attachment.filename) || 'attachment.bin');
-    const target = await writeNewFile(folder, name, () => attachmentChunks(attachment));
+    // An existing file is never replaced: a free name like "report (2).pdf" is chosen instead.
+    const parts = attachmentNameParts(attachment.filename);
+    const target = await writeNewFile(folder, parts, () => attachmentChunks(attachment));
     process.stdout.write(`Saved ${terminalLine(target)}\n`);
   }
 }
@@ -378,13 +381,11 @@ const MAX_NAME_ATTEMPTS = 1000;
  */
 async function writeNewFile(
   folder: string,
-  name: string,
+  parts: NameParts,
   content: () => AsyncIterable<Uint8Array>,
 ): Promise<string> {
-  const extension = path.extname(name);
-  const stem = name.slice(0, name.length - extension.length) || 'attachment';
   for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt += 1) {
-    const candidate = path.join(folder, attempt === 1 ? name : `${stem} (${attempt})${extension}`);
+    const candidate = path.join(folder, candidateName(parts, attempt));
     let handle: FileHandle;
     try {
       handle = await open(candidate, 'wx', 0o600);
@@ -403,7 +404,7 @@ async function writeNewFile(
   }
   throw new CoreError(
     'INVALID_ARGUMENT',
-    `${folder} already holds ${MAX_NAME_ATTEMPTS} files named like ${name}; choose an empty folder.`,
+    `${folder} already contains ${MAX_NAME_ATTEMPTS} files named like ${candidateName(parts, 1)}; choose an empty folder.`,
   );
 }
 

@@ -8,6 +8,7 @@ import { collect } from './mail.ts';
 import { messageRow } from '../message-rows.ts';
 import { terminalLine } from '../terminal-text.ts';
 import { limitReachedNote, parseLimit } from '../result-limit.ts';
+import { parseMessageId } from '../message-id.ts';
 
 export function registerMessageActionCommands(program: Command): void {
   program
@@ -65,7 +66,7 @@ export function registerMessageActionCommands(program: Command): void {
         );
       }
       await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const result = sealpost.mail.setFlags(parseId(id), options);
+        const result = sealpost.mail.setFlags(parseMessageId(id), options);
         process.stdout.write(`Changed. ${waitingChanges(result.queued)}\n`);
       });
     });
@@ -77,7 +78,7 @@ export function registerMessageActionCommands(program: Command): void {
     .argument('<folder>', 'target folder path')
     .option('--json', 'print JSON')
     .action(async (id: string, folder: string, options: { json?: boolean }, command: Command) => {
-      const messageId = parseId(id);
+      const messageId = parseMessageId(id);
       await withSealpost(command, { unlock: false }, async (sealpost) => {
         const result = sealpost.mail.move(messageId, folder);
         // A message already in `folder` stays where it is, so no move is queued for it.
@@ -97,7 +98,9 @@ export function registerMessageActionCommands(program: Command): void {
     .option('--permanent', 'expunge instead of moving to Trash')
     .action(async (id: string, options: { permanent?: boolean }, command: Command) => {
       await withSealpost(command, { unlock: false }, async (sealpost) => {
-        const result = sealpost.mail.delete(parseId(id), { permanent: options.permanent === true });
+        const result = sealpost.mail.delete(parseMessageId(id), {
+          permanent: options.permanent === true,
+        });
         process.stdout.write(`Deleted. ${waitingChanges(result.queued)}\n`);
       });
     });
@@ -120,17 +123,6 @@ function waitingChanges(queued: number): string {
   return queued === 1
     ? '1 change waits for "sealpost sync".'
     : `${queued} changes wait for "sealpost sync".`;
-}
-
-function parseId(id: string): number {
-  const value = Number(id);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new CoreError(
-      'INVALID_ARGUMENT',
-      `Message id ${id} is not valid; take an id from "sealpost list".`,
-    );
-  }
-  return value;
 }
 
 function parseDate(text: string, option: string): Date {
