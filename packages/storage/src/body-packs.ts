@@ -160,7 +160,7 @@ export class BodyPacks {
    * Deletes the pack files that no row in `referenced` names and that no process has written
    * for PACK_IDLE_MS. Their records belonged to deleted messages, or to transactions that rolled
    * back. Returns the names deleted.
-   * TODO: a pack that still holds one live record keeps the space of its deleted ones.
+   * TODO: a pack that still contains one live record keeps the space of its deleted ones.
    */
   removeUnreferenced(referenced: ReadonlySet<string>, now = Date.now()): string[] {
     let names: string[];

@@ -9,6 +9,7 @@ import type { Connection, SqliteDatabase } from '../connection.ts';
 import { fromMillis, toMillis } from '../connection.ts';
 import { StorageError } from '../errors.ts';
 import type { BodyPacks } from '../body-packs.ts';
+import { listPackNames, readRaw } from './message-raw.ts';
 import {
   rejectUnknownKeys,
   requireBytes,
@@ -47,15 +48,6 @@ interface MessageRow {
   /** Absent in databases before migration 13. */
   read_subject?: string | null;
   created_at: number;
-}
-
-/** A message_raw row joined with its body pack record, whose columns are null without one. */
-interface PackedRawRow {
-  raw: Buffer;
-  pack: string | null;
-  record_offset: number | null;
-  record_length: number | null;
-  record_key: Buffer | null;
 }
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -182,79 +174,19 @@ export class MessageRepository {
   }
 
   /**
-   * Returns the raw bytes exactly as stored. Throws MESSAGE_NOT_FOUND for an unknown id. A body
-   * in a pack that fails its integrity check raises MESSAGE_BODY_DAMAGED, and the message goes
-   * back to having only its headers, so the next sync fetches the body again.
+   * Returns the raw bytes exactly as stored. Throws MESSAGE_NOT_FOUND for an unknown id, and
+   * MESSAGE_BODY_DAMAGED for a body in a pack that fails its check (see readRaw).
    */
   getRaw(id: number): Buffer {
     requireId(id, 'id');
-    const row = this.connection.read(`read raw message ${id}`, (db) =>
-      db
-        .prepare(
-          `SELECT r.raw, b.pack, b.record_offset, b.record_length, b.record_key
-           FROM message_raw r LEFT JOIN message_bodies b ON b.message_id = r.message_id
-           WHERE r.message_id = ?`,
-        )
-        .get(id),
-    ) as PackedRawRow | undefined;
-    if (!row) throw notFound(id);
-    if (row.pack === null) return row.raw;
-    if (this.packs === null) {
-      throw new StorageError(
-        'INVALID_STATE',
-        `The body of message ${id} is in a body pack, but this store is in memory and has none.`,
-      );
-    }
-    const record = {
-      pack: row.pack,
-      offset: row.record_offset!,
-      length: row.record_length!,
-      key: row.record_key!,
-    };
-    try {
-      return this.packs.read(record, id);
-    } catch (error) {
-      if (error instanceof StorageError && error.code === 'MESSAGE_BODY_DAMAGED') {
-        const next = this.#forgetBody(id)
-          ? 'The next sync fetches it from the server again.'
-          : 'It is fetched again once its pending move or delete has reached the server: run a sync, then read it again.';
-        throw new StorageError('MESSAGE_BODY_DAMAGED', `${error.message} ${next}`, {
-          cause: error,
-        });
-      }
-      throw error;
-    } finally {
-      record.key.fill(0);
-    }
+    const raw = readRaw(this.connection, this.packs, id);
+    if (raw === null) throw notFound(id);
+    return raw;
   }
 
   /** Returns the names of the body packs that some message refers to. */
   listPackNames(): Set<string> {
-    const rows = this.connection.read('list body pack names', (db) =>
-      db.prepare('SELECT DISTINCT pack FROM message_bodies').raw().all(),
-    ) as [string][];
-    return new Set(rows.map((row) => row[0]));
-  }
-
-  /**
-   * Puts message `id` back to headers only, which message_raw still contains, and returns
-   * true. A message without a UID (a move not yet on the server) cannot be fetched again, so it
-   * keeps its record, and each read reports the damage until the move has its UID.
-   */
-  #forgetBody(id: number): boolean {
-    return this.connection.write(`forget the damaged body of message ${id}`, (db) => {
-      const changes = db
-        .prepare(
-          `UPDATE messages SET body_state = 'headers',
-             size = (SELECT length(raw) FROM message_raw WHERE message_id = ?)
-           WHERE id = ? AND uid IS NOT NULL`,
-        )
-        .run(id, id).changes;
-      if (changes === 0) return false;
-      db.prepare('DELETE FROM message_bodies WHERE message_id = ?').run(id);
-      db.prepare('DELETE FROM search_queue WHERE message_id = ?').run(id);
-      return true;
-    });
+    return listPackNames(this.connection);
   }
 
   /** Lists a folder's messages, newest INTERNALDATE first. */

@@ -29,7 +29,7 @@ const BODY_LIST_SIZE = 2_000;
 /**
  * Largest body batch in bytes (by RFC822.SIZE; one larger message still goes alone), which
  * bounds memory. Each batch that arrives whole doubles the next one up to this size, because
- * fewer, larger batches cut the cost per FETCH and per transaction: a 10,000-message sync took
+ * fewer, larger batches cut the cost per FETCH and per transaction. A 10,000-message sync took
  * about a quarter less time with 1 MiB batches than with 256 KiB ones (BENCHMARKS.md).
  */
 export const BODY_BATCH_BYTES = 1024 * 1024;
