@@ -1,51 +1,34 @@
 // The state machine behind parseEntityStream: it follows the MIME tree line by line, keeps a
-// frame per open multipart entity and hands each leaf body to its handler (stream-parts.ts).
-// Delimiter lines of outer multiparts end every entity inside them, as in parseMimeTree.
+// frame per open multipart entity and hands each leaf body to the handler that BodyContent
+// chooses. Delimiter lines of outer multiparts end every entity inside them, as in parseMimeTree.
 
-import { readDisposition } from './body-decoding.ts';
-import {
-  fieldValues,
-  firstFieldValue,
-  readHeaderSection,
-  type HeaderField,
-} from './header-section.ts';
+import { BodyContent, Collector, flushAlternative, type ContentFrame } from './body-content.ts';
+import { fieldValues, readHeaderSection, type HeaderField } from './header-section.ts';
 import { readMessageHeaders } from './message-headers.ts';
-import { parseParameterizedValue, type MimeNode } from './mime-tree.ts';
+import type { MimeNode } from './mime-tree.ts';
 import type { ProtectedHeaders } from './parse-entity.ts';
 import type { StreamedEntity, StreamParseLimits } from './stream-entity.ts';
-import { isFieldLine, LineSplitter, matchDelimiter } from './stream-lines.ts';
+import { LineSplitter, matchDelimiter } from './stream-lines.ts';
 import {
-  AttachmentBody,
-  capturedAttachment,
-  capturedText,
-  discardBody,
   InMemoryNeeded,
-  TextCapture,
-  type CapturedPart,
-  type ContentItem,
+  type AttachmentBody,
   type LeafHandler,
   type OpenAttachmentSink,
-  type StreamedAttachment,
+  type TextCapture,
 } from './stream-parts.ts';
+import {
+  addHeaderLine,
+  createHeaderState,
+  nodeOf,
+  type HeaderState,
+} from './streamed-header-section.ts';
 import { TransportError } from '../transport-error.ts';
 
 /** Lines longer than this are handled in fragments; see LineSplitter. */
 const MAX_LINE_BYTES = 64 * 1024;
 const DASH = 0x2d;
 
-/** Destination of content items: applied at once at the root, kept in order inside multipart/alternative. */
-class Collector<T> {
-  readonly items: Array<ContentItem<T>> = [];
-
-  constructor(private readonly apply: ((item: ContentItem<T>) => void) | null) {}
-
-  add(item: ContentItem<T>): void {
-    if (this.apply) this.apply(item);
-    else this.items.push(item);
-  }
-}
-
-interface Frame<T> {
+interface Frame<T> extends ContentFrame<T> {
   mediaType: string;
   start: number;
   boundary: string;
@@ -54,30 +37,10 @@ interface Frame<T> {
   childDefault: string;
   sawDelimiter: boolean;
   closed: boolean;
-  /** Collector of this entity's content. */
-  output: Collector<T>;
-  /** For multipart/alternative: the last text/plain and text/html child and the rest in order. */
-  alternative: {
-    plain: CapturedPart | null;
-    html: CapturedPart | null;
-    deferred: Collector<T>;
-  } | null;
-}
-
-interface HeaderState<T> {
-  kind: 'header';
-  start: number;
-  depth: number;
-  defaultMediaType: string;
-  parent: Frame<T> | null;
-  bytes: number;
-  lines: Buffer[];
-  hasField: boolean;
-  endedAtInvalidLine: boolean;
 }
 
 type State<T> =
-  | HeaderState<T>
+  | HeaderState<Frame<T>>
   | { kind: 'body'; handler: LeafHandler; pendingBreak: Buffer | null }
   | { kind: 'between' };
 
@@ -93,20 +56,14 @@ export class EntityWalker<T> {
   #skipRestOfLine = false;
   #rootFields: HeaderField[] = [];
   #protectedHeaders: ProtectedHeaders | null = null;
-  readonly #textParts: string[] = [];
-  #html: string | null = null;
-  readonly #attachments: Array<StreamedAttachment<T>> = [];
-  readonly #root = new Collector<T>((item) => this.#applyAtRoot(item));
-  readonly #budget: { textBytes: number; maxTextBytes: number };
-  #inMemoryBytes = 0;
-  readonly #streaming: Array<AttachmentBody<T>> = [];
+  readonly #content: BodyContent<T>;
 
   constructor(
     private readonly limits: StreamParseLimits,
-    private readonly openSink: OpenAttachmentSink<T>,
+    openSink: OpenAttachmentSink<T>,
   ) {
-    this.#budget = { textBytes: 0, maxTextBytes: limits.maxTextBytes };
-    this.#state = this.#headerState(0, 0, 'text/plain', null);
+    this.#content = new BodyContent<T>(limits, openSink);
+    this.#state = createHeaderState<Frame<T>>(0, 0, 'text/plain', null);
   }
 
   push(chunk: Uint8Array): void {
@@ -130,47 +87,22 @@ export class EntityWalker<T> {
 
   /** Writes decoded attachment bytes to their sinks and completes the closed ones, in order. */
   async drain(): Promise<void> {
-    while (this.#streaming.length > 0) {
-      const body = this.#streaming[0]!;
-      await body.drain(this.openSink);
-      if (!body.closed) break;
-      this.#streaming.shift();
-    }
-    // Bodies after an open one are closed already and are completed at a later drain.
+    await this.#content.drain();
   }
 
   async abort(): Promise<void> {
-    for (const body of this.#streaming.splice(0)) await body.abort().catch(() => undefined);
+    await this.#content.abort();
   }
 
   result(): StreamedEntity<T> {
     return {
       headers: readMessageHeaders(this.#rootFields),
       protectedHeaders: this.#protectedHeaders,
-      text: this.#textParts.length > 0 ? this.#textParts.join('\n') : null,
-      html: this.#html,
-      attachments: this.#attachments,
+      text: this.#content.text,
+      html: this.#content.html,
+      attachments: this.#content.attachments,
       gossipHeaders: fieldValues(this.#rootFields, 'autocrypt-gossip'),
       nestedSigned: [],
-    };
-  }
-
-  #headerState(
-    start: number,
-    depth: number,
-    defaultMediaType: string,
-    parent: Frame<T> | null,
-  ): HeaderState<T> {
-    return {
-      kind: 'header',
-      start,
-      depth,
-      defaultMediaType,
-      parent,
-      bytes: 0,
-      lines: [],
-      hasField: false,
-      endedAtInvalidLine: false,
     };
   }
 
@@ -186,7 +118,7 @@ export class EntityWalker<T> {
       // An mbox "From " line before the header section is skipped, as parseMimeTree does.
       if (content.subarray(0, 5).toString('latin1') === 'From ') {
         this.#skipRestOfLine = lineBreak.length === 0;
-        (this.#state as HeaderState<T>).start = nextOffset;
+        (this.#state as HeaderState<Frame<T>>).start = nextOffset;
         return;
       }
     }
@@ -207,29 +139,18 @@ export class EntityWalker<T> {
     else if (state.kind === 'body') this.#bodyLine(state, content, lineBreak);
   }
 
-  #headerLine(state: HeaderState<T>, content: Buffer, lineBreak: Buffer, lineStart: boolean): void {
-    state.bytes += content.length + lineBreak.length;
-    if (state.bytes > this.limits.maxHeaderBytes) {
-      throw new TransportError(
-        'MESSAGE_TOO_LARGE',
-        `header section at byte ${state.start} is longer than ${this.limits.maxHeaderBytes} bytes; the message is kept as received but not parsed`,
-      );
-    }
-    const empty = content.length === 0 || (lineBreak.length === 0 && content.equals(CR_ONLY));
-    if (lineStart && empty) {
-      this.#endHeader(state);
-      return;
-    }
-    const first = content[0];
-    const continuation = !lineStart || ((first === 0x20 || first === 0x09) && state.hasField);
-    if (continuation || isFieldLine(content)) {
-      state.hasField ||= !continuation;
-      state.lines.push(Buffer.from(content), Buffer.from(lineBreak));
-      return;
-    }
-    // A line that is neither a field nor a continuation starts the body.
-    state.endedAtInvalidLine = true;
+  #headerLine(
+    state: HeaderState<Frame<T>>,
+    content: Buffer,
+    lineBreak: Buffer,
+    lineStart: boolean,
+  ): void {
+    const outcome = addHeaderLine(state, content, lineBreak, lineStart, this.limits.maxHeaderBytes);
+    if (outcome === 'field') return;
     this.#endHeader(state);
+    if (outcome === 'end') return;
+
+    // The line that ended the header section is the body's first line.
     const next = this.#state;
     if (next.kind === 'body') this.#bodyLine(next, content, lineBreak);
   }
@@ -255,7 +176,7 @@ export class EntityWalker<T> {
       frame.closed = true;
       return;
     }
-    this.#state = this.#headerState(nextOffset, frame.depth + 1, frame.childDefault, frame);
+    this.#state = createHeaderState(nextOffset, frame.depth + 1, frame.childDefault, frame);
   }
 
   /** Ends the open entities inside frame `level` (-1: all of them, at the end of the input). */
@@ -274,12 +195,7 @@ export class EntityWalker<T> {
       this.#endState();
       return;
     }
-    if (state.kind === 'body') {
-      state.handler.close();
-      if (state.handler instanceof AttachmentBody && !state.handler.streaming) {
-        this.#inMemoryBytes += state.handler.attachment.size;
-      }
-    }
+    if (state.kind === 'body') this.#content.closeLeaf(state.handler);
     this.#state = { kind: 'between' };
   }
 
@@ -291,23 +207,10 @@ export class EntityWalker<T> {
         `${frame.mediaType} entity at byte ${frame.start} has no delimiter line for boundary ${JSON.stringify(frame.boundary)}`,
       );
     }
-    const alternative = frame.alternative;
-    if (alternative === null) return;
-    // parseEntity takes the alternative's own text and HTML first, then its multipart children.
-    if (alternative.plain)
-      frame.output.add({ kind: 'text', text: capturedText(alternative.plain) });
-    if (alternative.html) {
-      frame.output.add({
-        kind: 'html',
-        part: alternative.html,
-        filename: null,
-        attachmentOtherwise: false,
-      });
-    }
-    for (const item of alternative.deferred.items) frame.output.add(item);
+    flushAlternative(frame);
   }
 
-  #endHeader(state: HeaderState<T>): void {
+  #endHeader(state: HeaderState<Frame<T>>): void {
     const bytes = Buffer.concat(state.lines);
     const { fields } = readHeaderSection(bytes, 0, bytes.length, Number.MAX_SAFE_INTEGER);
     this.#parts += 1;
@@ -331,7 +234,8 @@ export class EntityWalker<T> {
     if (parent === null) this.#setRoot(node);
 
     if (!node.mediaType.startsWith('multipart/')) {
-      this.#state = { kind: 'body', handler: this.#leafHandler(node, parent), pendingBreak: null };
+      const handler = this.#content.leafHandler(node, parent, this.#protectedHeaders !== null);
+      this.#state = { kind: 'body', handler, pendingBreak: null };
       return;
     }
     this.#pushFrame(node, state.depth, parent);
@@ -357,7 +261,8 @@ export class EntityWalker<T> {
     ) {
       throw new InMemoryNeeded('signed-part');
     }
-    const output = parent === null ? this.#root : (parent.alternative?.deferred ?? parent.output);
+    const output =
+      parent === null ? this.#content.root : (parent.alternative?.deferred ?? parent.output);
     this.#frames.push({
       mediaType: node.mediaType,
       start: node.start,
@@ -388,92 +293,4 @@ export class EntityWalker<T> {
       this.#protectedHeaders = { subject, from, to, cc, date, messageId };
     }
   }
-
-  /** Chooses what happens to a leaf's body, by parseEntity's rules. */
-  #leafHandler(node: MimeNode, parent: Frame<T> | null): LeafHandler {
-    const alternative = parent?.alternative;
-    if (alternative) {
-      if (node.mediaType === 'text/plain') {
-        return new TextCapture(node, this.#budget, (part) => (alternative.plain = part));
-      }
-      if (node.mediaType === 'text/html') {
-        return new TextCapture(node, this.#budget, (part) => (alternative.html = part));
-      }
-      return discardBody;
-    }
-
-    const collector = parent === null ? this.#root : parent.output;
-    const disposition = readDisposition(node);
-    const isAttachment = disposition.type === 'attachment';
-    // RFC 9788 section 4.5.3: the Legacy Display Element is not body text.
-    if (
-      this.#protectedHeaders !== null &&
-      node.parameters['hp-legacy-display'] === '1' &&
-      node.mediaType.startsWith('text/')
-    ) {
-      return discardBody;
-    }
-    if (node.mediaType === 'text/plain' && !isAttachment) {
-      return new TextCapture(node, this.#budget, (part) =>
-        collector.add({ kind: 'text', text: capturedText(part) }),
-      );
-    }
-    const htmlTaken = collector === this.#root && this.#html !== null;
-    if (node.mediaType === 'text/html' && !isAttachment && !htmlTaken) {
-      return new TextCapture(node, this.#budget, (part) =>
-        collector.add({
-          kind: 'html',
-          part,
-          filename: disposition.filename,
-          attachmentOtherwise: true,
-        }),
-      );
-    }
-
-    const encoding = (firstFieldValue(node.fields, 'content-transfer-encoding') ?? '7bit')
-      .trim()
-      .toLowerCase();
-    const inMemoryBytes = Math.min(
-      this.limits.maxInMemoryAttachmentBytes,
-      Math.max(0, this.limits.maxInMemoryTotalBytes - this.#inMemoryBytes),
-    );
-    const body = new AttachmentBody<T>(
-      node,
-      disposition.filename,
-      encoding,
-      inMemoryBytes,
-      (streamed) => this.#streaming.push(streamed),
-    );
-    collector.add({ kind: 'attachment', attachment: body.attachment });
-    return body;
-  }
-
-  #applyAtRoot(item: ContentItem<T>): void {
-    if (item.kind === 'text') {
-      this.#textParts.push(item.text);
-    } else if (item.kind === 'attachment') {
-      this.#attachments.push(item.attachment);
-    } else if (this.#html === null) {
-      this.#html = capturedText(item.part);
-    } else if (item.attachmentOtherwise) {
-      this.#attachments.push(capturedAttachment(item.part, item.filename));
-    }
-  }
-}
-
-const CR_ONLY = Buffer.from('\r');
-
-/** Returns the node of a header section, with the media type rules of parseMimeTree. */
-function nodeOf(fields: HeaderField[], defaultMediaType: string, start: number): MimeNode {
-  const contentType = firstFieldValue(fields, 'content-type');
-  let mediaType = defaultMediaType;
-  let parameters: Record<string, string> = {};
-  if (contentType !== null) {
-    const parsed = parseParameterizedValue(contentType);
-    if (/^[^/\s]+\/[^/\s]+$/.test(parsed.value)) {
-      mediaType = parsed.value;
-      parameters = parsed.parameters;
-    }
-  }
-  return { fields, mediaType, parameters, start, bodyStart: 0, end: 0, children: [] };
 }
