@@ -21,6 +21,7 @@ export function parseLimit(text: string): number {
 /**
  * Returns the closing line when some account's rows reached `limit` (the limit applies per
  * account), or null when every account returned fewer rows, so nothing was cut off.
+ * `noun` is the singular, such as "message", and the plural adds "s".
  */
 export function limitReachedNote(
   rows: readonly { account: string }[],
@@ -31,5 +32,6 @@ export function limitReachedNote(
   for (const row of rows) perAccount.set(row.account, (perAccount.get(row.account) ?? 0) + 1);
   if (![...perAccount.values()].some((count) => count >= limit)) return null;
   const scope = perAccount.size > 1 ? ' per account' : '';
-  return `Showing the first ${limit} ${noun}${scope}; use --limit N for more.`;
+  const counted = limit === 1 ? noun : `${noun}s`;
+  return `Showing the first ${limit} ${counted}${scope}; use --limit N for more.`;
 }

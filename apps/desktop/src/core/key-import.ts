@@ -33,12 +33,26 @@ export interface ImportContext {
   audit: AuditLog;
 }
 
+/** Description of the data a key import expects, for errors about input without a key. */
+export const KEY_DATA_EXPECTED =
+  'an OpenPGP certificate or secret key, armored or binary, such as the output of "gpg --armor --export ADDRESS"';
+
+/** Returns true when `data` has no bytes other than spaces, tabs and line breaks. */
+export function isBlankKeyData(data: Uint8Array): boolean {
+  return data.every((byte) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d);
+}
+
 /** Imports every key in `data`: each certificate, or the one secret key. */
 export async function importKeys(
   context: ImportContext,
   data: Uint8Array,
   options: { keyPassphrase: string | null; replacePinned: boolean },
 ): Promise<ImportResult[]> {
+  // Checked here because crypto-core reports blank input as "Certificates is empty" or as a
+  // malformed key, which names neither the input nor what it should contain.
+  if (isBlankKeyData(data)) {
+    throw new CoreError('INVALID_ARGUMENT', `The key data is empty; pass ${KEY_DATA_EXPECTED}.`);
+  }
   if (isSecretKeyData(data)) {
     return [await importSecretKey(context, data, options.keyPassphrase)];
   }

@@ -221,4 +221,21 @@ describe('GnuPG secret key import', () => {
     expect(sealpost.keys.list()).toEqual([]);
     sealpost.close();
   });
+
+  it.each([
+    ['no bytes', ''],
+    ['only whitespace', '\n \r\n\t'],
+  ])('rejects empty key data (%s)', async (_content, content) => {
+    const data = makeDataFolder();
+    folders.push(data);
+    const sealpost = await data.open();
+    const error = (await sealpost.keys
+      .import(new TextEncoder().encode(content), { keyPassphrase: null, replacePinned: false })
+      .catch((failure: unknown) => failure)) as { code?: string; message?: string };
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).toContain('The key data is empty; pass an OpenPGP certificate');
+    expect(error.message).not.toContain('Certificates');
+    expect(sealpost.keys.list()).toEqual([]);
+    sealpost.close();
+  });
 });

@@ -306,6 +306,25 @@ describe('key export --secret', () => {
     expect(revocation.status).toBe(1);
   });
 
+  it.each([
+    ['no bytes', 'key-empty.asc', ''],
+    ['only whitespace', 'key-blank.asc', '\n  \r\n\t\n'],
+  ])('import names an empty key file (%s)', async (_content, name, content) => {
+    const keyFile = path.join(work, name);
+    writeFileSync(keyFile, content);
+    const imported = await sealpost(home, [
+      'key',
+      'import',
+      keyFile,
+      '--passphrase-file',
+      passphraseFile,
+    ]);
+    expect(imported.stderr).toContain(`INVALID_ARGUMENT: The key file ${keyFile} is empty;`);
+    expect(imported.stderr).toContain('an OpenPGP certificate or secret key');
+    expect(imported.stderr).not.toContain('Certificates is empty');
+    expect(imported.status).toBe(1);
+  });
+
   it('requires a key passphrase in keychain mode', async () => {
     // Without --passphrase-file a new data folder keeps its keys in the test run's keychain.
     const keychainHome = path.join(work, 'keychain-home');

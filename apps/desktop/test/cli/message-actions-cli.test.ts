@@ -1,7 +1,7 @@
 // `sealpost list`, `search`, `flag`, `move`, `delete` and `read` as a script runs them. List
 // rows and search hits show the same read state and encryption words. A moved message keeps
 // its id through the sync, `read` names a queued delete, and counts read "1 change" but
-// "2 new messages".
+// "2 new messages". An unknown id is MESSAGE_NOT_FOUND in read, flag, move and delete alike.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -126,6 +126,20 @@ describe('message actions on the command line', { timeout: 300_000 }, () => {
     const stays = await sealpost(['move', String(await idOf('Stays')), 'INBOX']);
     expect(stays.stdout).toContain('is already in INBOX; nothing changed.');
     expect(stays.stdout).toContain('1 change waits for "sealpost sync".');
+  });
+
+  it.each([
+    ['read', []],
+    ['flag', ['--add', '\\Seen']],
+    ['move', ['Trash']],
+    ['delete', []],
+  ])('%s of an unknown id is MESSAGE_NOT_FOUND', async (command, extra) => {
+    const result = await sealpost([command, '999', ...extra]);
+    expect(result.stderr).toContain(
+      'MESSAGE_NOT_FOUND: No message with id 999; list messages with "sealpost list".',
+    );
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(1);
   });
 
   it('read names a queued delete', async () => {

@@ -193,7 +193,7 @@ describe('read and list output', () => {
       ...withPassphrase,
     ]);
     expect(searched.status).toBe(0);
-    expect(searched.stdout).toContain('Showing the first 1 results; use --limit N for more.');
+    expect(searched.stdout).toContain('Showing the first 1 result; use --limit N for more.');
     const wider = await sealpost(alice.home, ['search', 'See', 'file', ...withPassphrase]);
     expect(wider.stdout).not.toContain('Showing the first');
   });

@@ -8,6 +8,7 @@ import { printJson, withSealpost } from '../context.ts';
 import type { Sealpost } from '../../core/sealpost.ts';
 import { promptSecret, readSecretFile } from '../secrets.ts';
 import { setupCodeHint } from '../../core/setup-message.ts';
+import { isBlankKeyData, KEY_DATA_EXPECTED } from '../../core/key-import.ts';
 import { exportBackup, importBackup, readKeyFile, splitOptions } from './key-backup.ts';
 import { checkOutputFile, writeOutputFile } from '../output-file.ts';
 
@@ -221,6 +222,13 @@ export function registerKeyCommands(program: Command): void {
           throw new CoreError('INVALID_ARGUMENT', 'Pass a key file, or --backup FILE.');
         }
         const data = readKeyFile(file);
+        // Checked before unlocking, so an empty file does not cost a passphrase prompt.
+        if (isBlankKeyData(data)) {
+          throw new CoreError(
+            'INVALID_ARGUMENT',
+            `The key file ${file} is empty; it should contain ${KEY_DATA_EXPECTED}.`,
+          );
+        }
         if (
           Buffer.from(data.subarray(0, 64)).toString('latin1').includes('-----BEGIN PGP MESSAGE')
         ) {

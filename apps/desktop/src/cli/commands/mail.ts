@@ -208,7 +208,7 @@ export function registerMailCommands(program: Command): void {
             const extra = accounts.size > 1 ? [message.account] : [];
             process.stdout.write(`${messageRow(message, extra)}\n`);
           }
-          const limitNote = limitReachedNote(messages, limit, 'messages');
+          const limitNote = limitReachedNote(messages, limit, 'message');
           if (limitNote !== null) process.stdout.write(`${limitNote}\n`);
         });
       },

@@ -47,7 +47,7 @@ export function registerMessageActionCommands(program: Command): void {
         for (const result of results) {
           process.stdout.write(`${messageRow(result, [result.folder])}\n`);
         }
-        const limitNote = limitReachedNote(results, limit, 'results');
+        const limitNote = limitReachedNote(results, limit, 'result');
         if (limitNote !== null) process.stdout.write(`${limitNote}\n`);
       });
     });

@@ -4,6 +4,7 @@
 // once, survives a restart, and reaches the server on the next connection (pending-replay.ts).
 
 import type { Store, StoredMessage } from '@sealpost/storage';
+import { CoreError } from '../errors.ts';
 import { SyncError } from './sync-error.ts';
 
 export const SYSTEM_FLAGS = ['\\Seen', '\\Flagged', '\\Answered', '\\Deleted', '\\Draft'];
@@ -107,8 +108,9 @@ export class MessageActions {
   #requireServerMessage(id: number): StoredMessage {
     const message = Number.isInteger(id) && id > 0 ? this.store.messages.get(id) : null;
     if (!message) {
-      throw new SyncError(
-        'INVALID_ARGUMENT',
+      // Same code and wording as "read", so a script handles an unknown id the same way.
+      throw new CoreError(
+        'MESSAGE_NOT_FOUND',
         `No message with id ${id}; list messages with "sealpost list".`,
       );
     }
