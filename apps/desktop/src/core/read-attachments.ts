@@ -47,7 +47,8 @@ export function attachmentSinks(
   return async (): Promise<AttachmentSink<StoredAttachment>> => {
     const channel = new ChunkChannel();
     const writing = files.write(channel);
-    // Rejects when the write fails, so a push never waits for a writer that has stopped.
+    // Rejects when the write fails and never settles otherwise, so a push that races it does
+    // not wait for a writer that has stopped.
     const failed = writing.then(() => new Promise<never>(() => undefined));
     failed.catch(() => undefined);
     return {

@@ -1,6 +1,6 @@
 // Storage faults during a sync against the real Dovecot: the database file cannot grow (SQLite
 // max_page_count, which returns SQLITE_FULL as a full disk does), the disk under the body packs
-// is full (a small tmpfs, which returns ENOSPC), and a second connection holds BEGIN EXCLUSIVE.
+// is full (a small tmpfs, which returns ENOSPC), and a second connection keeps BEGIN EXCLUSIVE.
 // Sync stops with the storage code, the file passes PRAGMA integrity_check, nothing is
 // half-written, and the next sync completes to the server's state.
 
